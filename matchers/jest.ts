@@ -1,0 +1,24 @@
+import type {} from 'expect'
+import { GradcheckError } from '../src/index.js'
+import { type GradientMatchers, matchers } from './index.js'
+
+// Jest's global `expect` and the one of `@jest/globals` are the same object: extending it serves both.
+const jestExpect = (globalThis as { expect?: { extend?(m: object): void } }).expect
+if (typeof jestExpect?.extend !== 'function') {
+  throw new GradcheckError(
+    "Expected a global `expect` with `extend` when importing 'gradcheck/jest', found none. " +
+      "Import it from a Jest setup file (`setupFilesAfterEnv`), or call `expect.extend(matchers)` with `import { matchers } from 'gradcheck/matchers'`.",
+  )
+}
+jestExpect.extend(matchers)
+
+declare module 'expect' {
+  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<R> {}
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R, T = {}> extends GradientMatchers<R> {}
+  }
+}

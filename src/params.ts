@@ -1,0 +1,236 @@
+import { NonFiniteError, ShapeMismatchError, describe } from './errors.js'
+
+export type Precision = 'float64' | 'float32'
+
+/** One named tensor of `at`, seen as a flat vector that can be read and written in place. */
+export interface Block {
+  readonly name: string
+  readonly shape: readonly number[]
+  readonly size: number
+  /** float32 when the storage rounds what is written to it (a Float32Array), else float64. */
+  readonly precision: Precision
+  get(i: number): number
+  /** Writes `v`; the storage may round it, so read it back with `get` to learn what was written. */
+  set(i: number, v: number): void
+}
+
+/** The flattened view of a parameter structure: its tensors, and the value to hand to the loss. */
+export interface Flat {
+  readonly blocks: readonly Block[]
+  /** What the loss and a gradient function receive: `at` itself, or the current number for a bare number. */
+  argument(): unknown
+}
+
+type Leaf = Float64Array | Float32Array | number[]
+
+const isTyped = (v: unknown): v is Float64Array | Float32Array =>
+  v instanceof Float64Array || v instanceof Float32Array
+
+function isDataShape(v: unknown): v is { data: unknown; shape: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isTyped(v) && 'data' in v && 'shape' in v
+}
+
+/** A nested `number[]` tensor, as opposed to a list of tensors: its first leaf is a number (or it is empty). */
+function isNumericArray(v: unknown[]): boolean {
+  let x: unknown = v
+  while (Array.isArray(x)) {
+    if (x.length === 0) return true
+    x = x[0]
+  }
+  return typeof x === 'number'
+}
+
+/** Shape of a rectangular nested array, and its innermost rows (which are written in place). */
+function nestedRows(root: unknown[], label: string): { shape: number[]; rows: number[][] } {
+  const shape: number[] = []
+  for (let x: unknown = root; Array.isArray(x); x = x[0]) shape.push(x.length)
+  const rows: number[][] = []
+  const walk = (x: unknown, depth: number, where: string): void => {
+    const expected = shape[depth]
+    if (!Array.isArray(x) || x.length !== expected) {
+      throw new ShapeMismatchError(
+        `Expected \`${label}${where}\` to be an array of length ${expected} like its siblings, got ${describe(x)}. ` +
+          'Nested arrays must be rectangular; pass a Float64Array with a `shape` for anything else.',
+      )
+    }
+    if (depth === shape.length - 1) {
+      x.forEach((v, j) => {
+        if (typeof v !== 'number') {
+          throw new ShapeMismatchError(
+            `Expected \`${label}${where}[${j}]\` to be a number, got ${describe(v)}. A nested array tensor holds numbers only.`,
+          )
+        }
+      })
+      rows.push(x as number[])
+    } else x.forEach((y, j) => walk(y, depth + 1, `${where}[${j}]`))
+  }
+  if (shape.length > 0 && shape.every((n) => n > 0)) walk(root, 0, '')
+  return { shape, rows }
+}
+
+function shapeOf(value: { data: unknown; shape: unknown }, label: string): { data: Leaf; shape: number[] } {
+  const { data, shape } = value
+  if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n >= 0)) {
+    throw new ShapeMismatchError(
+      `Expected \`${label}.shape\` to be an array of non-negative integers, got ${describe(shape)}. Pass e.g. \`{ data, shape: [4, 3] }\`.`,
+    )
+  }
+  if (!isTyped(data) && !(Array.isArray(data) && data.every((v) => typeof v === 'number'))) {
+    throw new ShapeMismatchError(
+      `Expected \`${label}.data\` to be a Float64Array, Float32Array or flat number[], got ${describe(data)}.`,
+    )
+  }
+  const size = shape.reduce((p: number, n: number) => p * n, 1)
+  if (size !== data.length) {
+    throw new ShapeMismatchError(
+      `Expected \`${label}.data\` to hold ${size} numbers for shape [${shape.join(', ')}], got ${data.length}. Fix the shape or the data.`,
+    )
+  }
+  return { data, shape: shape as number[] }
+}
+
+function flatBlock(name: string, data: Leaf, shape: readonly number[]): Block {
+  return {
+    name,
+    shape,
+    size: data.length,
+    precision: data instanceof Float32Array ? 'float32' : 'float64',
+    get: (i) => data[i]!,
+    set: (i, v) => {
+      data[i] = v
+    },
+  }
+}
+
+function rowsBlock(name: string, rows: number[][], shape: readonly number[]): Block {
+  const width = shape[shape.length - 1] ?? 0
+  return {
+    name,
+    shape,
+    size: rows.length * width,
+    precision: 'float64',
+    get: (i) => rows[Math.floor(i / width)]![i % width]!,
+    set: (i, v) => {
+      rows[Math.floor(i / width)]![i % width] = v
+    },
+  }
+}
+
+/** A number stored as a property of an object (or of the root box), written back in place. */
+function propertyBlock(name: string, holder: Record<string, unknown>, key: string): Block {
+  return {
+    name,
+    shape: [],
+    size: 1,
+    precision: 'float64',
+    get: () => holder[key] as number,
+    set: (_, v) => {
+      holder[key] = v
+    },
+  }
+}
+
+const ROOT = 'at'
+const join = (prefix: string, key: string): string => (prefix === '' ? key : `${prefix}.${key}`)
+
+/**
+ * Flattens a parameter structure (see DESIGN.md, "Parameters") into named blocks that read and write
+ * the caller's own storage. `label` names the structure in error messages (`at` or `the gradient`).
+ */
+export function flatten(value: unknown, label: string): Flat {
+  const blocks: Block[] = []
+  const box = { value }
+  const visit = (v: unknown, name: string, holder: Record<string, unknown>, key: string): void => {
+    const where = name === '' ? label : `${label} \`${name}\``
+    const blockName = name === '' ? ROOT : name
+    if (typeof v === 'number') blocks.push(propertyBlock(blockName, holder, key))
+    else if (isTyped(v)) blocks.push(flatBlock(blockName, v, [v.length]))
+    else if (isDataShape(v)) {
+      const { data, shape } = shapeOf(v, name === '' ? label : name)
+      blocks.push(flatBlock(blockName, data, shape))
+    } else if (Array.isArray(v) && isNumericArray(v)) {
+      const { shape, rows } = nestedRows(v, name === '' ? label : name)
+      blocks.push(rowsBlock(blockName, rows, shape))
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => visit(item, `${name}[${i}]`, v as unknown as Record<string, unknown>, String(i)))
+    } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
+      const o = v as Record<string, unknown>
+      for (const k of Object.keys(o)) visit(o[k], join(name, k), o, k)
+    } else {
+      throw new ShapeMismatchError(
+        `Expected ${where} to be a number, a (nested) number[], a Float64Array or Float32Array, \`{ data, shape }\`, ` +
+          `or an object or list of those, got ${describe(v)}.`,
+      )
+    }
+  }
+  visit(value, '', box as Record<string, unknown>, 'value')
+  return { blocks, argument: () => box.value }
+}
+
+/** `[2,0,1,1]` for flat index `i` of a tensor of `shape` (row-major); `` for a scalar. */
+export function multiIndex(shape: readonly number[], i: number): number[] {
+  const index = new Array<number>(shape.length)
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!
+    index[d] = i % n
+    i = Math.floor(i / n)
+  }
+  return index
+}
+
+export const pathOf = (name: string, shape: readonly number[], i: number): string =>
+  shape.length === 0 ? name : `${name}[${multiIndex(shape, i).join(',')}]`
+
+/** Throws a NonFiniteError naming the first NaN or ±Infinity in `blocks`. */
+export function assertFinite(blocks: readonly Block[], label: string, fix: string): void {
+  for (const b of blocks) {
+    for (let i = 0; i < b.size; i++) {
+      const v = b.get(i)
+      if (!Number.isFinite(v)) {
+        throw new NonFiniteError(`Expected ${label} to be finite, got \`${v}\` at \`${pathOf(b.name, b.shape, i)}\`. ${fix}`)
+      }
+    }
+  }
+}
+
+const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`
+const isFlat = (s: readonly number[]): boolean => s.length <= 1
+
+/**
+ * Copies the analytic gradient into one Float64Array per block of `at`, in the same order.
+ * A flat gradient (typed array, flat list, scalar) is accepted for any tensor of the same size;
+ * otherwise shapes must agree exactly.
+ */
+export function mirror(at: readonly Block[], grad: unknown): Float64Array[] {
+  const g = flatten(grad, 'the gradient').blocks
+  const byName = new Map(g.map((b) => [b.name, b]))
+  const out = at.map((a) => {
+    const b = byName.get(a.name)
+    if (b === undefined) {
+      throw new ShapeMismatchError(
+        `Expected the gradient to have \`${a.name}\` (shape ${shapeText(a.shape)}) like \`at\`, but it has no such tensor` +
+          (g.length > 0 ? ` (it has ${g.map((x) => `\`${x.name}\``).join(', ')})` : '') +
+          '. Return a gradient with the same structure and names as `at`.',
+      )
+    }
+    byName.delete(a.name)
+    const sameShape = a.shape.length === b.shape.length && a.shape.every((n, d) => n === b.shape[d])
+    if (a.size !== b.size || (!sameShape && !isFlat(a.shape) && !isFlat(b.shape))) {
+      throw new ShapeMismatchError(
+        `Expected the gradient of \`${a.name}\` to have shape ${shapeText(a.shape)} like \`at\`, got ${shapeText(b.shape)}. ` +
+          'Each gradient tensor must have the shape of its parameter.',
+      )
+    }
+    const copy = new Float64Array(a.size)
+    for (let i = 0; i < a.size; i++) copy[i] = b.get(i)
+    return copy
+  })
+  const extra = [...byName.keys()]
+  if (extra.length > 0) {
+    throw new ShapeMismatchError(
+      `Expected the gradient to have only the tensors of \`at\`, but it also has ${extra.map((n) => `\`${n}\``).join(', ')}. ` +
+        'Remove them, or add them to `at` so they are checked.',
+    )
+  }
+  return out
+}

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
+
+// The Vitest suite runs the TypeScript sources through the package's own names; the Jest suite
+// (jest.config.ts) runs the built dist/ through the package's `exports`, as a user's project would.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^gradcheck\/vitest$/, replacement: here('./matchers/vitest.ts') },
+      { find: /^gradcheck\/matchers$/, replacement: here('./matchers/index.ts') },
+      { find: /^gradcheck$/, replacement: here('./src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+    exclude: ['test/jest/**'],
+  },
+})
