@@ -17,7 +17,8 @@ export const SAFETY = 4
 
 /**
  * Before a sweep, the truncation error of one central difference is unknown; assume it is at most
- * this many times (3u)^(2/3), the relative accuracy of the optimal step (NUMERICS.md §1). With
+ * this many times (3u)^(2/3) of the tensor's largest gradient, the relative accuracy of the optimal
+ * step (NUMERICS.md §1). With
  * SAFETY that lets 1.5e-9 (float64) or 1e-3 (float32, JAX's float32 tolerance is 2e-3) pass
  * without a sweep; anything larger pays 4 more loss calls to be judged on evidence.
  */
@@ -56,8 +57,13 @@ export interface Point {
 export interface LossStats {
   value: number
   noise: number
+  /** |f(at) − f(at)| over two calls. */
+  spread: number
   deterministic: boolean
 }
+
+/** Two calls at the same point may differ by this many ulps of the loss before it counts as not deterministic (parallel reductions reorder sums). */
+const REPEAT_ULPS = 64
 
 function* lossValue(where: () => string): Check<number> {
   const v = yield 'loss'
@@ -135,7 +141,7 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
     })
   }
   const floor = UNIT_ROUNDOFF[p.precision] * Math.abs(f0)
-  return { value: f0, noise: Math.max(floor, spread, noiseLevel(values)), deterministic: spread === 0 }
+  return { value: f0, noise: Math.max(floor, spread, noiseLevel(values)), spread, deterministic: spread <= REPEAT_ULPS * floor }
 }
 
 /** The noise level of equally spaced values of a function (ECnoise's difference table, orders 3–5). */
@@ -232,8 +238,10 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   if (first.finite && o.method !== 'richardson') {
     const n = first.central
     const m = Math.max(Math.abs(a), Math.abs(n))
+    // Truncation scales with the function, not with this entry: an entry far below the tensor's
+    // largest gradient G gets the allowance of G (NUMERICS.md §4), else every small entry would sweep.
     const prior = forward ? Math.sqrt(r) : TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2
-    const err = (forward ? 2 : 1) * noiseOf(first.s) + prior * m
+    const err = (forward ? 2 : 1) * noiseOf(first.s) + prior * Math.max(m, G)
     const tolerance = bound(err, m)
     if (Math.abs(a - n) <= tolerance) {
       return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, note: '', step: first.s }

@@ -45,8 +45,11 @@ function headline(r: Report): string {
   if (r.pass) {
     return `✓ ${counted === r.checked ? 'all ' : ''}${plural(counted, 'checked weight')} agree within what the numerics explain (${setting(r)})`
   }
-  const cause = r.loss.deterministic ? '' : ' — the loss is not deterministic'
-  return `✗ ${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} ${r.failed === 1 ? 'disagrees' : 'disagree'} ${rule(r)} (${setting(r)})${cause}`
+  if (!r.loss.deterministic) {
+    return `✗ the loss is not deterministic: two calls at the same point differ by ${exp(r.loss.spread)}, so no verdict on the gradient can be trusted ` +
+      `(${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} disagree; ${setting(r)})`
+  }
+  return `✗ ${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} ${r.failed === 1 ? 'disagrees' : 'disagree'} ${rule(r)} (${setting(r)})`
 }
 
 function worstTable(entries: readonly Entry[]): string[] {

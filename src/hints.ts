@@ -109,7 +109,7 @@ export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
   if (!r.loss.deterministic) {
     hints.push({
       kind: 'nondeterministic',
-      message: `the loss is not deterministic: two calls at the same point differ by ${fmt(r.loss.noise)} — dropout or sampling is on; turn it off or pass \`beforeEvaluation\` to reset its seed.`,
+      message: `the loss is not deterministic: two calls at the same point differ by ${fmt(r.loss.spread)} — dropout or sampling is on; turn it off or pass \`beforeEvaluation\` to reset its seed.`,
     })
   }
   for (const b of r.blocks) {

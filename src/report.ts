@@ -86,7 +86,10 @@ export interface Report {
   hints: Hint[]
   seed: number
   precision: Precision
-  /** The loss at `at`, and its estimated noise (absolute). */
-  loss: { value: number; noise: number; deterministic: boolean }
+  /**
+   * The loss at `at`; its estimated noise (absolute); how much two calls at `at` differed; and whether
+   * that is within round-off. A loss that is not deterministic fails the check: no verdict can be trusted.
+   */
+  loss: { value: number; noise: number; spread: number; deterministic: boolean }
   options: ResolvedOptions
 }

@@ -1,0 +1,118 @@
+import 'gradcheck/vitest'
+import { checkGradients, formatReport } from 'gradcheck'
+import { describe, expect, it } from 'vitest'
+
+// A two-layer model small enough to read: loss = Σ tanh(W·x + b)² / 2 over a fixed input.
+const x = [0.5, -1.25, 2]
+interface Net { layer: { weight: number[][]; bias: number[] } }
+const net = (): Net => ({ layer: { weight: [[0.1, -0.2, 0.3], [0.05, 0.4, -0.1]], bias: [0.01, -0.02] } })
+const forward = (p: Net): number[] => p.layer.weight.map((row, i) => Math.tanh(row.reduce((s, w, j) => s + w * x[j]!, p.layer.bias[i]!)))
+const loss = (p: Net): number => forward(p).reduce((s, y) => s + (y * y) / 2, 0)
+const grad = (p: Net): Net => {
+  const dz = forward(p).map((y) => y * (1 - y * y))
+  return { layer: { weight: dz.map((d) => x.map((xj) => d * xj)), bias: dz } }
+}
+
+/** The runner's message without colours, so it can be pinned. */
+function messageOf(assertion: () => unknown): string {
+  try {
+    assertion()
+  } catch (e) {
+    return (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '')
+  }
+  throw new Error('expected the assertion to fail')
+}
+
+describe('the failure message', () => {
+  it('for one wrong weight: the verdict, the worst weights, the per-tensor summary, a hint and the seed', () => {
+    const oneWrong = (p: Net): Net => {
+      const g = grad(p)
+      g.layer.weight[1]![2] = g.layer.weight[1]![2]! * 1.01
+      return g
+    }
+    expect(messageOf(() => expect(loss).toHaveGradientsMatching(oneWrong, { at: net() }))).toMatchInlineSnapshot(`
+      "expect(loss).toHaveGradientsMatching(grad)
+
+      ✗ 1 of 8 checked weights disagrees beyond what the numerics explain (float64, central differences, auto step)
+
+      Worst weights
+        path                analytic    numeric  abs. error  allowed  rel. error  verdict
+        layer.weight[1,2]  -0.775483  -0.767805      7.7e-3  2.0e-10      9.9e-3  bug: stays at 7.7e-3 as the step shrinks 7.3e-6 → 4.6e-7
+        layer.bias[1]      -0.383903  -0.383903     2.7e-10   2.7e-9     7.1e-10  ok
+        layer.bias[0]       0.346121   0.346121     2.3e-10   3.2e-9     6.7e-10  ok
+        layer.weight[1,0]  -0.191951  -0.191951     3.6e-11   1.8e-9     1.9e-10  ok
+        layer.weight[0,0]    0.17306    0.17306     3.3e-11   1.8e-9     1.9e-10  ok
+
+      Per tensor
+        tensor        checked  failed  max rel. error  norm ratio
+        layer.weight        6       1          9.9e-3      3.1e-3  ← uncomfortable
+        layer.bias          2       0         7.1e-10     3.5e-10
+
+      Hint: only layer.weight[1,2] is off, by a factor 1.01 — look at how that one weight is accumulated.
+      Replay: { seed: 1849 }  (28 loss calls; loss 0.440727 ± 7.6e-17)"
+    `)
+  })
+
+  it('for a gradient off by ×2 on one tensor', () => {
+    const doubled = (p: Net): Net => {
+      const g = grad(p)
+      return { layer: { ...g.layer, bias: g.layer.bias.map((v) => 2 * v) } }
+    }
+    expect(formatReport(checkGradients(loss, doubled, { at: net(), worst: 3 }))).toMatchInlineSnapshot(`
+      "✗ 2 of 8 checked weights disagree beyond what the numerics explain (float64, central differences, auto step)
+
+      Worst weights
+        path                analytic    numeric  abs. error  allowed  rel. error  verdict
+        layer.bias[1]      -0.767805  -0.383903      3.8e-1   2.1e-9      5.0e-1  bug: stays at 3.8e-1 as the step shrinks 6.4e-7 → 4.0e-8
+        layer.bias[0]       0.692241   0.346121      3.5e-1   2.7e-9      5.0e-1  bug: stays at 3.5e-1 as the step shrinks 5.1e-7 → 3.2e-8
+        layer.weight[1,0]  -0.191951  -0.191951     3.6e-11   1.7e-9     1.9e-10  ok
+
+      Per tensor
+        tensor        checked  failed  max rel. error  norm ratio
+        layer.weight        6       0         1.9e-10     2.4e-11
+        layer.bias          2       2          5.0e-1      3.3e-1  ← probably wrong
+
+      Hint: layer.bias: analytic = ×2 numeric on all 2 significant checked entries — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice.
+      Replay: { seed: 1849 }  (32 loss calls; loss 0.440727 ± 7.6e-17)"
+    `)
+  })
+
+  it('for .not when the gradient is right: says which weights matched', () => {
+    expect(messageOf(() => expect(loss).not.toHaveGradientsMatching(grad, { at: net(), worst: 2 }))).toMatchInlineSnapshot(`
+      "expect(loss).not.toHaveGradientsMatching(grad)
+
+      Expected the gradients not to match, but they do:
+      ✓ all 8 checked weights agree within what the numerics explain (float64, central differences, auto step)
+
+      Largest disagreements
+        path            analytic    numeric  abs. error  allowed  rel. error  verdict
+        layer.bias[1]  -0.383903  -0.383903     2.7e-10   2.7e-9     7.1e-10  ok
+        layer.bias[0]   0.346121   0.346121     2.3e-10   3.2e-9     6.7e-10  ok
+
+      Per tensor
+        tensor        checked  failed  max rel. error  norm ratio
+        layer.weight        6       0         1.9e-10     2.4e-11
+        layer.bias          2       0         7.1e-10     3.5e-10
+
+      Replay: { seed: 1849 }  (24 loss calls; loss 0.440727 ± 7.6e-17)"
+    `)
+  })
+
+  it('names a loss that is not deterministic as the cause', () => {
+    let state = 7
+    const noisy = (p: Net): number => {
+      state = (state * 16807) % 2147483647
+      return loss(p) * (1 + 1e-3 * (state / 2147483647 - 0.5))
+    }
+    const report = checkGradients(noisy, grad, { at: net() })
+    expect(report.pass).toBe(false)
+    expect(report.loss.deterministic).toBe(false)
+    expect(report.hints[0]!.kind).toBe('nondeterministic')
+    expect(formatReport(report)).toMatch(/^✗ the loss is not deterministic: two calls at the same point differ by .*\n[\s\S]*Hint: the loss is not deterministic/)
+  })
+
+  it('uses the user tolerance in the verdict line when given', () => {
+    const report = checkGradients(loss, (p: Net) => ({ layer: { ...grad(p).layer, bias: [0, 0] } }), { at: net(), rtol: 1e-4, atol: 1e-8 })
+    expect(formatReport(report).split('\n')[0]).toMatchInlineSnapshot(`"✗ 2 of 8 checked weights disagree beyond atol 1e-8 + rtol 0.0001·max(|a|, |n|) (float64, central differences, auto step)"`)
+  })
+})
