@@ -1,0 +1,97 @@
+// Benchmarks: ratios measured in one run, never absolute timings compared across machines.
+//   1. loss calls per checked weight, and the engine's overhead: check time ÷ time spent inside the loss;
+//   2. how good the error estimate is: estimated ÷ true error of the numeric derivative, on functions
+//      whose derivative is known exactly.
+import { type Method, checkGradients } from 'gradcheck'
+import { type CnnParams, type Dtype, backward, createCnn, loss as cnnLoss, makeBatch } from '../examples/cnn/cnn.js'
+import { grad as mlpGrad, init as mlpInit, loss as mlpLoss } from '../examples/readme/mlp.js'
+
+interface Model {
+  name: string
+  run(timed: <A extends unknown[]>(f: (...a: A) => number) => (...a: A) => number): { checked: number; evaluations: number; pass: boolean }
+}
+
+const batch = makeBatch()
+const cnn = (dtype: Dtype): Model => ({
+  name: `demo CNN, ${dtype}`,
+  run: (timed) => checkGradients(timed((p: CnnParams) => cnnLoss(p, batch)), (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) }),
+})
+const wide = (n: number): Model => ({
+  name: `Σ log(1 + wᵢ²)·cos(wᵢ), ${n} weights`,
+  run: (timed) => {
+    const w = Float64Array.from({ length: n }, (_, i) => Math.sin(3 * i + 1) * 2)
+    const f = timed((x: Float64Array) => x.reduce((s, v) => s + Math.log1p(v * v) * Math.cos(v), 0))
+    const g = (x: Float64Array): Float64Array => x.map((v) => ((2 * v) / (1 + v * v)) * Math.cos(v) - Math.log1p(v * v) * Math.sin(v))
+    return checkGradients(f, g, { at: w, sample: 'all' })
+  },
+})
+const models: Model[] = [
+  cnn('float64'),
+  cnn('float32'),
+  { name: 'README MLP', run: (timed) => checkGradients(timed(mlpLoss), mlpGrad, { at: mlpInit() }) },
+  wide(100),
+  wide(2000),
+]
+
+console.log('1. Cost of a check on correct gradients (goal: ≤ 2.1 loss calls per weight)\n')
+console.log('model'.padEnd(36), 'weights'.padStart(8), 'calls'.padStart(7), 'calls/weight'.padStart(13), 'check ÷ loss time'.padStart(18), ' pass')
+for (const m of models) {
+  // Warm up the JIT on the same model, then measure: time inside the loss vs the whole check.
+  m.run((f) => f)
+  let inside = 0
+  const timed = <A extends unknown[]>(f: (...a: A) => number) => (...a: A): number => {
+    const t = performance.now()
+    try {
+      return f(...a)
+    } finally {
+      inside += performance.now() - t
+    }
+  }
+  const t0 = performance.now()
+  const r = m.run(timed)
+  const total = performance.now() - t0
+  console.log(
+    m.name.padEnd(36),
+    String(r.checked).padStart(8),
+    String(r.evaluations).padStart(7),
+    (r.evaluations / r.checked).toFixed(3).padStart(13),
+    (total / inside).toFixed(2).padStart(18),
+    r.pass ? ' yes' : ' NO',
+  )
+}
+
+interface Known { name: string; f: (x: number) => number; df: (x: number) => number; x: number }
+const known: Known[] = [
+  { name: 'sin(x), x = 0.7', f: Math.sin, df: Math.cos, x: 0.7 },
+  { name: 'exp(x), x = 3', f: Math.exp, df: Math.exp, x: 3 },
+  { name: 'exp(20x), x = 0.5 (stiff)', f: (x) => Math.exp(20 * x), df: (x) => 20 * Math.exp(20 * x), x: 0.5 },
+  { name: 'log(x), x = 1e-3', f: Math.log, df: (x) => 1 / x, x: 1e-3 },
+  { name: 'x³, x = 1e4', f: (x) => x ** 3, df: (x) => 3 * x ** 2, x: 1e4 },
+  { name: '1/(1+x²), x = 2', f: (x) => 1 / (1 + x * x), df: (x) => (-2 * x) / (1 + x * x) ** 2, x: 2 },
+  { name: 'tanh(x), x = 0.3', f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2, x: 0.3 },
+  { name: 'sqrt(x), x = 1e-6', f: Math.sqrt, df: (x) => 0.5 / Math.sqrt(x), x: 1e-6 },
+  { name: 'sin(1e3·x)/1e3, x = 0.1', f: (x) => Math.sin(1e3 * x) / 1e3, df: (x) => Math.cos(1e3 * x), x: 0.1 },
+  { name: '1e8 + x² (cancellation), x = 0.5', f: (x) => 1e8 + x * x, df: (x) => 2 * x, x: 0.5 },
+]
+
+console.log('\n2. Estimated ÷ true error of the numeric derivative (≥ 1: the estimate bounds the error)\n')
+console.log('function'.padEnd(36), 'method'.padEnd(11), 'precision', 'true error'.padStart(11), 'estimated'.padStart(10), 'est ÷ true'.padStart(11))
+for (const method of ['richardson', 'central'] satisfies Method[]) {
+  for (const precision of ['float64', 'float32'] as const) {
+    const ratios: number[] = []
+    for (const k of known) {
+      const f32 = precision === 'float32'
+      const f = f32 ? (x: Float32Array) => Math.fround(k.f(x[0]!)) : (x: Float64Array) => k.f(x[0]!)
+      const at = f32 ? Float32Array.from([k.x]) : Float64Array.from([k.x])
+      const exact = k.df(at[0]!)
+      const r = checkGradients(f as (x: Float32Array | Float64Array) => number, [exact], { at, method })
+      const e = r.entries[0]!
+      const trueError = Math.abs(e.numeric - exact)
+      const ratio = e.estimatedError / trueError
+      ratios.push(ratio)
+      console.log(k.name.padEnd(36), method.padEnd(11), precision.padEnd(9), trueError.toExponential(1).padStart(11), e.estimatedError.toExponential(1).padStart(10), (Number.isFinite(ratio) ? ratio.toExponential(1) : 'exact').padStart(11))
+    }
+    const finite = ratios.filter(Number.isFinite).sort((a, b) => a - b)
+    console.log(`  → ${method} ${precision}: estimate ≥ true error in ${ratios.filter((r) => r >= 1).length} of ${ratios.length}; median est ÷ true ${finite[Math.floor(finite.length / 2)]?.toExponential(1) ?? '—'}\n`)
+  }
+}
