@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals'
+
+const x = [0.5, -1.25, 2]
+const loss = (w: number[]): number => Math.tanh(w.reduce((s, v, i) => s + v * x[i]!, 0)) ** 2
+const grad = (w: number[]): number[] => {
+  const t = Math.tanh(w.reduce((s, v, i) => s + v * x[i]!, 0))
+  return x.map((xi) => 2 * t * (1 - t * t) * xi)
+}
+
+/** The message without colours, so it can be pinned. */
+function messageOf(assertion: () => unknown): string {
+  try {
+    assertion()
+  } catch (e) {
+    return (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '')
+  }
+  throw new Error('expected the assertion to fail')
+}
+
+describe('messages in Jest', () => {
+  it('a sign flip on every weight', () => {
+    const flipped = (w: number[]): number[] => grad(w).map((v) => -v)
+    expect(messageOf(() => expect(loss).toHaveGradientsMatching(flipped, { at: [0.3, 0.1, -0.2] }))).toMatchInlineSnapshot(`
+"expect(loss).toHaveGradientsMatching(grad)
+
+✗ 3 of 3 checked weights disagree beyond what the numerics explain (float64, central differences, auto step)
+
+Worst weights
+  path    analytic    numeric  abs. error  allowed  rel. error  verdict
+  at[2]    1.24935   -1.24935      2.5e+0  1.3e-10      2.0e+0  bug: sign differs; stays at 2.5e+0 as the step shrinks 6.0e-6 → 3.7e-7
+  at[1]  -0.780843   0.780843      1.6e+0  9.6e-11      2.0e+0  bug: sign differs; stays at 1.6e+0 as the step shrinks 6.9e-6 → 4.3e-7
+  at[0]   0.312337  -0.312337      6.2e-1  4.8e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 1.0e-5 → 6.5e-7
+
+Per tensor
+  tensor  checked  failed  max rel. error  norm ratio
+  at            3       3          2.0e+0     9.3e+10  ← probably wrong
+
+Hint: at: analytic = ×−1 numeric on all 3 significant checked entries — a sign flip (gradient ascent vs descent, or a − dropped).
+Replay: { seed: 1849 }  (26 loss calls; loss 0.12842 ± 2.8e-17)"
+`)
+  })
+
+  it('.not on a right gradient', () => {
+    expect(messageOf(() => expect(loss).not.toHaveGradientsMatching(grad, { at: [0.3, 0.1, -0.2], worst: 1 }))).toMatchInlineSnapshot(`
+"expect(loss).not.toHaveGradientsMatching(grad)
+
+Expected the gradients not to match, but they do:
+✓ all 3 checked weights agree within what the numerics explain (float64, central differences, auto step)
+
+Largest disagreements
+  path   analytic   numeric  abs. error  allowed  rel. error  verdict
+  at[1]  0.780843  0.780843     2.5e-11   2.6e-9     3.3e-11  ok
+
+Per tensor
+  tensor  checked  failed  max rel. error  norm ratio
+  at            3       0         3.3e-11     9.7e-12
+
+Replay: { seed: 1849 }  (14 loss calls; loss 0.12842 ± 2.8e-17)"
+`)
+  })
+
+  it('an async loss that is wrong rejects with the report', async () => {
+    const asyncLoss = async (w: number[]): Promise<number> => loss(w)
+    await expect(expect(asyncLoss).toHaveGradientsMatching((w: number[]) => grad(w).map((v) => v * 1.5), { at: [0.3, 0.1, -0.2] })).rejects.toThrow(
+      /×1\.5|×3\/2|1\.5/,
+    )
+  })
+
+  it('typed errors propagate as errors, not as failed assertions', () => {
+    expect(() => expect(loss).toHaveGradientsMatching(grad, { at: [0.3, Number.NaN, 1] })).toThrow(/NonFiniteError|Expected `at` to be finite, got `NaN` at `at\[1\]`/)
+  })
+})
