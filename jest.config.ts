@@ -9,6 +9,8 @@ const config: Config = {
   setupFilesAfterEnv: ['<rootDir>/test/jest/setup.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'CommonJS', moduleResolution: 'Node10', isolatedModules: true, esModuleInterop: true } }] },
   moduleNameMapper: {
+    // Sources import with NodeNext's `.js` extensions; Jest resolves the `.ts` file behind them.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     '^gradcheck$': '<rootDir>/dist/cjs/src/index.js',
     '^gradcheck/(jest|matchers)$': '<rootDir>/dist/cjs/matchers/$1.js',
   },

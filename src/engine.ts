@@ -284,7 +284,7 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
     return { numeric, estimatedError: Infinity, tolerance: Infinity, verdict: 'inconclusive', failed: false, kink: false, step,
       note: `the loss is not finite at x ± step for the smaller steps (${fmt(small.s)}): the step crosses the edge of its domain` }
   }
-  let tolerance = bound(err, m)
+  const tolerance = bound(err, m)
   if (d <= tolerance) {
     const weak = SAFETY * err >= 0.5 * m && m >= 0.01 * G && m > 0
     return weak
@@ -301,19 +301,27 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
     const lo = Math.min(small.forward, small.backward)
     const hi = Math.max(small.forward, small.backward)
     const slack = bound(2 * noiseOf(small.s) + TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2 * m, m)
-    const inside = a >= lo - slack && a <= hi + slack
-    const base = { numeric: small.central, estimatedError: err, kink: true, slopes: [lo, hi] as [number, number], step: small.s }
+    const base = { numeric: small.central, estimatedError: err, tolerance: slack, kink: true, slopes: [lo, hi] as [number, number], step: small.s }
     const interval = `[${lo.toPrecision(3)}, ${hi.toPrecision(3)}]`
-    if (!inside) {
-      return { ...base, tolerance: slack, verdict: 'bug', failed: true,
-        note: `at a kink, but outside the one-sided slopes ${interval}` }
+    const where = `straddled ${kinkDistance(mid, small)} (step ${fmt(small.s)})`
+    if (a < lo - slack || a > hi + slack) {
+      return { ...base, verdict: 'bug', failed: true, note: `a kink ${where}, but outside the one-sided slopes ${interval}` }
     }
-    tolerance = slack
-    if (o.kinks === 'fail') return { ...base, tolerance, verdict: 'kink', failed: true, note: `the step straddles a non-differentiable point (slopes ${interval})` }
-    if (o.kinks === 'skip') return { ...base, tolerance, verdict: 'kink', failed: false, note: `skipped (slopes ${interval})` }
-    return { ...base, tolerance, verdict: 'kink', failed: false, note: `accepted as a subgradient in ${interval}` }
+    if (o.kinks === 'fail') return { ...base, verdict: 'kink', failed: true, note: `${where}; slopes ${interval}` }
+    if (o.kinks === 'skip') return { ...base, verdict: 'kink', failed: false, note: `${where}; skipped (slopes ${interval})` }
+    return { ...base, verdict: 'kink', failed: false, note: `${where}; accepted as a subgradient in ${interval}` }
   }
   return { numeric, estimatedError: err, tolerance, verdict: loss.deterministic ? 'bug' : 'nondeterministic', failed: true, kink: false, step, note: trend }
+}
+
+/**
+ * Where the kink is, from the gaps at steps s and s/4 that both straddle it: a kink at distance d with
+ * a slope jump J leaves a gap J·(1 − d/s), so gap(s) − gap(s/4) = 3·J·d/s.
+ */
+function kinkDistance(wide: Level, narrow: Level): string {
+  const jump = wide.gap + (wide.gap - narrow.gap) / 3
+  const d = Math.min(narrow.s, Math.max(0, ((wide.gap - narrow.gap) * wide.s) / (3 * jump)))
+  return d < 0.05 * narrow.s ? 'at x itself' : `at ≈${fmt(d)} from x`
 }
 
 /** How |a − D(s)| moves as the step shrinks: stays (a bug), falls like h² (truncation), grows (round-off). */

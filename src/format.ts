@@ -61,9 +61,9 @@ function worstTable(entries: readonly Entry[]): string[] {
 }
 
 function blockTable(blocks: readonly BlockSummary[]): string[] {
-  const rows = [['tensor', 'checked', 'failed', 'max rel. error', 'norm ratio', '']]
+  const rows = [['tensor', 'checked', 'failed', 'max rel. error', 'norm ratio', 'cs231n band']]
   for (const b of blocks) {
-    rows.push([b.name, String(b.checked), String(b.failed), exp(b.maxRelativeError), exp(b.normRatio), b.failed > 0 ? `← ${band(b.maxRelativeError)}` : ''])
+    rows.push([b.name, String(b.checked), String(b.failed), exp(b.maxRelativeError), exp(b.normRatio), `${band(b.maxRelativeError)}${b.failed > 0 ? '  ←' : ''}`])
   }
   return table(rows)
 }

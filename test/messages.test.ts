@@ -44,9 +44,9 @@ describe('the failure message', () => {
         layer.weight[0,0]    0.17306    0.17306     3.3e-11   1.8e-9     1.9e-10  ok
 
       Per tensor
-        tensor        checked  failed  max rel. error  norm ratio
-        layer.weight        6       1          9.9e-3      3.1e-3  ← uncomfortable
-        layer.bias          2       0         7.1e-10     3.5e-10
+        tensor        checked  failed  max rel. error  norm ratio  cs231n band
+        layer.weight        6       1          9.9e-3      3.1e-3  uncomfortable  ←
+        layer.bias          2       0         7.1e-10     3.5e-10  happy
 
       Hint: only layer.weight[1,2] is off, by a factor 1.01 — look at how that one weight is accumulated.
       Replay: { seed: 1849 }  (28 loss calls; loss 0.440727 ± 7.6e-17)"
@@ -68,9 +68,9 @@ describe('the failure message', () => {
         layer.weight[1,0]  -0.191951  -0.191951     3.6e-11   1.7e-9     1.9e-10  ok
 
       Per tensor
-        tensor        checked  failed  max rel. error  norm ratio
-        layer.weight        6       0         1.9e-10     2.4e-11
-        layer.bias          2       2          5.0e-1      3.3e-1  ← probably wrong
+        tensor        checked  failed  max rel. error  norm ratio  cs231n band
+        layer.weight        6       0         1.9e-10     2.4e-11  happy
+        layer.bias          2       2          5.0e-1      3.3e-1  probably wrong  ←
 
       Hint: layer.bias: analytic = ×2 numeric on all 2 significant checked entries — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice.
       Replay: { seed: 1849 }  (32 loss calls; loss 0.440727 ± 7.6e-17)"
@@ -90,9 +90,9 @@ describe('the failure message', () => {
         layer.bias[0]   0.346121   0.346121     2.3e-10   3.2e-9     6.7e-10  ok
 
       Per tensor
-        tensor        checked  failed  max rel. error  norm ratio
-        layer.weight        6       0         1.9e-10     2.4e-11
-        layer.bias          2       0         7.1e-10     3.5e-10
+        tensor        checked  failed  max rel. error  norm ratio  cs231n band
+        layer.weight        6       0         1.9e-10     2.4e-11  happy
+        layer.bias          2       0         7.1e-10     3.5e-10  happy
 
       Replay: { seed: 1849 }  (24 loss calls; loss 0.440727 ± 7.6e-17)"
     `)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { checkGradients } from 'gradcheck'
-import { type CnnParams, backward, backwardWithBug, createCnn, loss, makeBatch } from '../../examples/cnn/cnn'
+import { type CnnParams, backward, backwardWithBug, createCnn, loss, makeBatch } from '../../examples/cnn/cnn.js'
 
 const batch = makeBatch()
 

@@ -32,8 +32,8 @@ Worst weights
   at[0]   0.312337  -0.312337      6.2e-1  4.8e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 1.0e-5 → 6.5e-7
 
 Per tensor
-  tensor  checked  failed  max rel. error  norm ratio
-  at            3       3          2.0e+0     9.3e+10  ← probably wrong
+  tensor  checked  failed  max rel. error  norm ratio  cs231n band
+  at            3       3          2.0e+0     9.3e+10  probably wrong  ←
 
 Hint: at: analytic = ×−1 numeric on all 3 significant checked entries — a sign flip (gradient ascent vs descent, or a − dropped).
 Replay: { seed: 1849 }  (26 loss calls; loss 0.12842 ± 2.8e-17)"
@@ -52,8 +52,8 @@ Largest disagreements
   at[1]  0.780843  0.780843     2.5e-11   2.6e-9     3.3e-11  ok
 
 Per tensor
-  tensor  checked  failed  max rel. error  norm ratio
-  at            3       0         3.3e-11     9.7e-12
+  tensor  checked  failed  max rel. error  norm ratio  cs231n band
+  at            3       0         3.3e-11     9.7e-12  happy
 
 Replay: { seed: 1849 }  (14 loss calls; loss 0.12842 ± 2.8e-17)"
 `)
