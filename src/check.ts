@@ -1,5 +1,5 @@
 import { drive, type Check } from './drive.js'
-import { type LossStats, type Point, type TensorScale, blockMax, checkCoordinate, entryOf, measureLoss, tensorScales } from './engine.js'
+import { type LossStats, type Point, type TensorScale, checkCoordinate, entryOf, measureLoss, remeasure, tensorScale, tensorScales } from './engine.js'
 import { InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { hintsFor } from './hints.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
@@ -42,9 +42,11 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
     o.precision !== 'auto' ? o.precision : flat.blocks.some((b) => b.precision === 'float32') ? 'float32' : 'float64'
   const counter = { loss: 0 }
   const call = (c: 'loss' | 'grad'): unknown => {
+    // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
+    // the ones the loss calls will.
+    o.beforeEvaluation?.()
     if (c === 'grad') return (grad as (p: unknown) => unknown)(flat.argument())
     counter.loss++
-    o.beforeEvaluation?.()
     return (loss as (p: unknown) => unknown)(flat.argument())
   }
   return drive(run(flat.blocks, grad, o, precision, counter), call)
@@ -67,10 +69,10 @@ function* run(blocks: readonly Block[], grad: unknown, o: ResolvedOptions, preci
         )
       }
     })
-    const p: Point = { blocks, analytic, precision, options: o }
     const values = tensorScales(blocks)
-    const scales: TensorScale[] = blocks.map((_, k) => ({ value: values[k]!, gradient: blockMax(analytic[k]!) }))
-    const stats = yield* measureLoss(p, values)
+    const stats = yield* measureLoss({ blocks, analytic, precision, options: o }, values)
+    const scales = blocks.map((b, k) => tensorScale(b, analytic[k]!, values[k]!, stats.value))
+    const p: Point = { blocks, analytic, precision: stats.float32 ? 'float32' : precision, options: o }
     const next = random(o.seed)
     const entries: Entry[] = []
     for (let k = 0; k < blocks.length; k++) {
@@ -81,7 +83,8 @@ function* run(blocks: readonly Block[], grad: unknown, o: ResolvedOptions, preci
         entries.push(entryOf(p, k, i, judged))
       }
     }
-    return report(p, entries, scales, stats, counter.loss)
+    const final = yield* remeasure(stats, p.precision)
+    return report(p, entries, scales, final, counter.loss, precision)
   } finally {
     blocks.forEach((b, k) => {
       for (let i = 0; i < b.size; i++) b.set(i, snapshot[k]![i]!)
@@ -109,7 +112,7 @@ const badness = (e: Entry): number => {
   return Number.isNaN(r) ? Infinity : r
 }
 
-function report(p: Point, entries: Entry[], scales: readonly TensorScale[], loss: LossStats, evaluations: number): Report {
+function report(p: Point, entries: Entry[], scales: readonly TensorScale[], loss: LossStats, evaluations: number, declared: Precision): Report {
   const blocks: BlockSummary[] = p.blocks.map((b, k) => {
     const mine = entries.filter((e) => e.name === b.name)
     return {
@@ -143,6 +146,9 @@ function report(p: Point, entries: Entry[], scales: readonly TensorScale[], loss
     warnings.push(
       `${inconclusive.length} weight${inconclusive.length === 1 ? '' : 's'} could not be decided (${inconclusive[0]!.path}: ${inconclusive[0]!.note})`,
     )
+  }
+  if (p.precision !== declared) {
+    warnings.push("every value of the loss is a float32 (computed or read back in float32): checked with float32 steps and tolerances; pass `precision: 'float64'` to override")
   }
   for (const s of blocks) {
     if (s.checked < s.size) warnings.push(`${s.name}: ${s.checked} of ${s.size} coordinates checked, drawn with seed ${p.options.seed}`)

@@ -38,7 +38,19 @@ const RATIO = 4
 const KINK_EVIDENCE = 2
 
 /** The noise probe moves along a random direction by this fraction of the parameters' scale (per unit of t). */
-const PROBE: Record<Precision, number> = { float64: 1e-7, float32: 1e-4 }
+const PROBE: Record<Precision, number> = { float64: 1e-6, float32: 1e-3 }
+
+/** Points on each side of `at` in the noise probe: 7 values make a difference table up to order 6. */
+const PROBE_POINTS = 6
+
+/** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one more at `at` at the end. */
+export const PROBE_CALLS = 3 + 2 * PROBE_POINTS
+
+/** The sweep has steps 4h, h, h/4, and climbs to 16h … 1024h while round-off still drowns the derivative. */
+const MAX_LEVELS = 8
+
+/** The share of a derivative a bound may allow before the engine spends calls to tighten it: a 10% error must exceed bound + numeric error. */
+const COARSE = 0.04
 
 /** Largest relative step `'auto'` will take: past 10% of a coordinate's scale, a difference is not local. */
 const MAX_RELATIVE_STEP = 0.1
@@ -57,9 +69,11 @@ export interface Point {
 export interface LossStats {
   value: number
   noise: number
-  /** |f(at) − f(at)| over two calls. */
+  /** The largest |f(at) − f(at)| over the calls at `at`. */
   spread: number
   deterministic: boolean
+  /** Every value the loss returned is a float32 (or the check is in float32). */
+  float32: boolean
 }
 
 /** Two calls at the same point may differ by this many ulps of the loss before it counts as not deterministic (parallel reductions reorder sums). */
@@ -89,7 +103,22 @@ function* lossAt(b: Block, i: number, value: number): Check<{ x: number; f: numb
   }
 }
 
-/** Scale of each tensor: its RMS, else the RMS of all parameters, else 1 (all-zero biases still need a step). */
+/**
+ * The scale a coordinate moves on: the scale of its tensor (its RMS: a weight near 0 in a layer of
+ * weights ~0.1 is not a finer quantity than its neighbours), unless the loss says it is finer: |f|/|a|
+ * is how far the coordinate goes before f changes by all of itself, which tells a capacitance of 1e-8
+ * in one vector with a resistance of 1e3 apart. Never below the coordinate's own magnitude.
+ */
+export function coordinateScale(x: number, a: number, f: number, tensor: number): number {
+  const L = Math.max(Math.abs(x), Math.min(tensor, Math.abs(f / a)))
+  return L > 0 && Number.isFinite(L) ? L : tensor
+}
+
+/**
+ * Scale of each tensor: its RMS, else the RMS of all parameters, else 1 (all-zero biases still need a
+ * step). A scalar has no neighbours to take a scale from: it gets the unit scale, which
+ * `coordinateScale` narrows by |f/a| and widens by |x| (the max(|x|, 1) of numdifftools and FiniteDifferences.jl).
+ */
 export function tensorScales(blocks: readonly Block[]): number[] {
   const rms = (b: Block): number => {
     let s = 0
@@ -98,14 +127,17 @@ export function tensorScales(blocks: readonly Block[]): number[] {
   }
   const each = blocks.map(rms)
   const total = Math.sqrt(each.reduce((s, r, k) => s + r * r * blocks[k]!.size, 0) / Math.max(1, blocks.reduce((s, b) => s + b.size, 0)))
-  return each.map((r) => (r > 0 ? r : total > 0 ? total : 1))
+  return each.map((r, k) => (blocks[k]!.size === 1 ? 1 : r > 0 ? r : total > 0 ? total : 1))
 }
 
 /**
  * Measures the loss at `at`: twice at the point itself (a difference means it is not deterministic),
- * then at x + t·δ·v for t = ±1, ±2, ±3 along a random ±1 direction v, whose difference table gives
- * the noise level (Moré & Wild's ECnoise, simplified: the median of the orders 3–5 estimates, where a
- * smooth loss has no signal left at these tiny δ). 8 loss calls whatever the size of `at`.
+ * then at x + t·δ·v for t = 1…6 and t = −1…−6 along a random ±1 direction v. The difference table of
+ * each side gives a noise level (Moré & Wild's ECnoise, simplified: the median of the order 3–5
+ * estimates, where a smooth loss has no signal left at these tiny δ). Each side starts at `at` and
+ * moves away from it, so a kink exactly at `at` (a ReLU input or a bias at exactly 0, a max-pool tie)
+ * is never inside a table, and the smaller of the two sides is kept: a kink crossed on one side does
+ * not pass for noise. 14 loss calls whatever the size of `at`.
  */
 export function* measureLoss(p: Point, scales: readonly number[]): Check<LossStats> {
   const f0 = yield* lossValue(() => 'at `at`')
@@ -121,28 +153,47 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
   const originals = p.blocks.map((b) => Float64Array.from({ length: b.size }, (_, i) => b.get(i)))
   const n = p.blocks.reduce((s, b) => s + b.size, 0)
   // The same relative move for any size: the direction has length δ·√n·scale, so divide by √n.
-  const delta = p.blocks.map((_, k) => (PROBE[p.precision] * scales[k]!) / Math.sqrt(n))
-  const signs = p.blocks.map((b) => Int8Array.from({ length: b.size }, () => (next() < 0.5 ? -1 : 1)))
-  const values: number[] = []
+  const moves = p.blocks.map((b, k) =>
+    Float64Array.from({ length: b.size }, (_, i) => {
+      const L = coordinateScale(originals[k]![i]!, p.analytic[k]![i]!, f0, scales[k]!)
+      return ((next() < 0.5 ? -1 : 1) * PROBE[p.precision] * L) / Math.sqrt(n)
+    }),
+  )
+  const sides: number[][] = [[f0], [f0]]
   try {
-    for (const t of [-3, -2, -1, 0, 1, 2, 3]) {
-      if (t === 0) {
-        values.push(f0)
-        continue
+    for (const [side, dir] of [[0, 1], [1, -1]] as const) {
+      for (let t = 1; t <= PROBE_POINTS; t++) {
+        p.blocks.forEach((b, k) => {
+          for (let i = 0; i < b.size; i++) b.set(i, originals[k]![i]! + dir * t * moves[k]![i]!)
+        })
+        sides[side]!.push(yield* lossValue(() => 'near `at` (noise probe)'))
       }
-      p.blocks.forEach((b, k) => {
-        for (let i = 0; i < b.size; i++) b.set(i, originals[k]![i]! + t * delta[k]! * signs[k]![i]!)
-      })
-      values.push(yield* lossValue(() => 'near `at` (noise probe)'))
     }
   } finally {
     p.blocks.forEach((b, k) => {
       for (let i = 0; i < b.size; i++) b.set(i, originals[k]![i]!)
     })
   }
-  const floor = UNIT_ROUNDOFF[p.precision] * Math.abs(f0)
-  return { value: f0, noise: Math.max(floor, spread, noiseLevel(values)), spread, deterministic: spread <= REPEAT_ULPS * floor }
+  // A loss whose every value is a float32 (TF.js `data()`, a Float32Array read back, Math.fround) is a
+  // float32 loss, whatever the parameters are: a float64 result that needs more than 21 significant
+  // bits is a float32 by chance once in 2²⁹, and 14 of them never are.
+  const seen = [f0, again, ...sides[0]!, ...sides[1]!]
+  const float32 = p.precision === 'float32' || (p.options.precision === 'auto' && seen.every((v) => Math.fround(v) === v) && seen.some(longMantissa))
+  const floor = UNIT_ROUNDOFF[float32 ? 'float32' : 'float64'] * Math.abs(f0)
+  const measured = Math.min(noiseLevel(sides[0]!), noiseLevel(sides[1]!))
+  const deterministic = spread <= REPEAT_ULPS * UNIT_ROUNDOFF[p.precision] * Math.abs(f0)
+  return { value: f0, noise: Math.max(floor, spread, measured), spread, deterministic, float32 }
 }
+
+/** A last call at `at`, after every other: a loss that changed since the first call is not deterministic. */
+export function* remeasure(stats: LossStats, precision: Precision): Check<LossStats> {
+  const last = yield* lossValue(() => 'at `at` (last call)')
+  const spread = Math.max(stats.spread, Math.abs(last - stats.value))
+  return { ...stats, spread, deterministic: stats.deterministic && spread <= REPEAT_ULPS * UNIT_ROUNDOFF[precision] * Math.abs(stats.value) }
+}
+
+/** True when `v` needs more than 21 significant bits: not a round number like 0.5 or 3. */
+const longMantissa = (v: number): boolean => v !== 0 && Number.isFinite(v) && !Number.isInteger(v / 2 ** (Math.floor(Math.log2(Math.abs(v))) - 20))
 
 /** The noise level of equally spaced values of a function (ECnoise's difference table, orders 3–5). */
 export function noiseLevel(values: readonly number[]): number {
@@ -165,10 +216,24 @@ interface Level {
   backward: number
   /** |forward − backward|: ≈ |f″|·s where f is smooth, ≈ the jump of the slope at a straddled kink. */
   gap: number
+  /** Bound on the round-off of `central`: the loss's noise (at least its last bit) over the step. */
+  noise: number
   finite: boolean
 }
 
-function* level(b: Block, i: number, x: number, s: number, f0: number): Check<Level> {
+/**
+ * Noise of one loss value: the measured noise, but never less than one unit round-off of the values
+ * actually seen (a loss that is exactly 0 at `at` still rounds at x ± s) nor than the smallest
+ * number of the precision (a subnormal step of the result).
+ */
+const noiseAt = (eps: number, u: number, tiny: number, ...fs: number[]): number =>
+  Math.max(eps, u * Math.max(...fs.map(Math.abs)), tiny)
+
+/** The smallest positive (subnormal) number of each precision. */
+const SMALLEST: Record<Precision, number> = { float64: Number.MIN_VALUE, float32: 2 ** -149 }
+
+function* level(b: Block, i: number, x: number, s: number, loss: LossStats, u: number, tiny: number): Check<Level> {
+  const f0 = loss.value
   const up = yield* lossAt(b, i, x + s)
   const down = yield* lossAt(b, i, x - s)
   // The steps actually taken: (x + s) − x is not s in floating point, and a Float32Array rounds x + s.
@@ -178,7 +243,9 @@ function* level(b: Block, i: number, x: number, s: number, f0: number): Check<Le
   const forward = (up.f - f0) / hUp
   const backward = (f0 - down.f) / hDown
   const finite = hUp > 0 && hDown > 0 && [central, forward, backward].every(Number.isFinite)
-  return { s: (hUp + hDown) / 2, central, forward, backward, gap: Math.abs(forward - backward), finite }
+  const step = (hUp + hDown) / 2
+  const noise = noiseAt(loss.noise, u, tiny, up.f, down.f) / step // 2ε over 2s
+  return { s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite }
 }
 
 const fmt = (v: number): string => v.toExponential(1)
@@ -187,6 +254,19 @@ const fmt = (v: number): string => v.toExponential(1)
 export interface TensorScale {
   value: number
   gradient: number
+  /**
+   * max |aⱼ|·Lⱼ over the tensor: how much the loss changes when a coordinate moves across its scale.
+   * Over Lᵢ, it is the gradient scale coordinate i is judged against: the tensor's largest gradient
+   * where all coordinates share a scale, and the right one where units differ within a vector.
+   */
+  change: number
+}
+
+/** The scales of a tensor, once the loss at `at` is known. */
+export function tensorScale(b: Block, analytic: Float64Array, value: number, f0: number): TensorScale {
+  let change = 0
+  for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[i]!) * coordinateScale(b.get(i), analytic[i]!, f0, value))
+  return { value, gradient: blockMax(analytic), change }
 }
 
 export interface Judged {
@@ -212,12 +292,16 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const x = b.get(i)
   const o = p.options
   const u = UNIT_ROUNDOFF[p.precision]
+  const tiny = SMALLEST[p.precision]
   const eps = loss.noise
-  const G = t.gradient
-  const L = Math.max(Math.abs(x), t.value)
+  const L = coordinateScale(x, a, loss.value, t.value)
+  const G = t.change > 0 ? t.change / L : t.gradient
   // Relative noise of the loss along this coordinate: its noise over the size of the function, taken
-  // as the larger of |f(x)| and |a|·L (the change of f across the coordinate's scale).
-  const r = Math.max(u, eps / Math.max(Math.abs(loss.value), Math.abs(a) * L, Number.MIN_VALUE))
+  // as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the coordinate's scale. (A
+  // loss of 1e9 + something small gets steps too small here; the sweep climbs out of that.)
+  // (Nothing to scale by where f and the whole gradient are 0: then the precision's own round-off.)
+  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
+  const r = size > 0 ? Math.min(1, Math.max(u, eps / size)) : u
   const forward = o.method === 'forward'
   // Optimal steps (NUMERICS.md §1): central h* = (3ε/|f‴|)^(1/3), forward h* = 2(ε/|f″|)^(1/2), with
   // f's derivatives of the size f/Lⁿ.
@@ -225,15 +309,29 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const h = o.step === 'auto' ? relStep * L : o.step
   const bound = (err: number, m: number): number =>
     (o.atol === 'auto' ? SAFETY * err + ANALYTIC_ULPS * u * G : o.atol) + (o.rtol === 'auto' ? ANALYTIC_ULPS * u : o.rtol) * m
-  const noiseOf = (s: number): number => eps / s // of a central difference: 2ε over 2s
+
+  // An estimate is weak when its error bound is as large as the derivative itself (and the derivative
+  // is not negligible beside the tensor's largest): it can neither clear nor convict.
+  // The share of the derivative a bound allows; 0 for derivatives negligible beside the tensor's largest.
+  const share = (e: Estimate, err: number, negligible: number): number => {
+    const m = Math.max(Math.abs(a), Math.abs(e.numeric))
+    return m > 0 && m >= negligible * G ? (SAFETY * err) / m : 0
+  }
+  const weak = (e: Estimate): boolean => share(e, e.err, 0.01) >= 0.5
+  // A 10% error of a weight among the tensor's larger ones (≥ 10% of its largest gradient) must stand
+  // out: a first difference only clears it on its own when its round-off allows less than 8% of the
+  // derivative, and the sweep climbs while its bound allows 8% or more (both bite in float32).
+  const rough = (e: Estimate): boolean => share(e, e.roundoff, 0.1) >= COARSE
+  const imprecise = (e: Estimate): boolean => share(e, e.err, 0.1) >= COARSE
 
   let first: Level
   if (forward) {
     const up = yield* lossAt(b, i, x + h)
     const hUp = up.x - x
     const d = (up.f - loss.value) / hUp
-    first = { s: hUp, central: d, forward: d, backward: d, gap: 0, finite: hUp > 0 && Number.isFinite(d) }
-  } else first = yield* level(b, i, x, h, loss.value)
+    const noise = (2 * noiseAt(eps, u, tiny, up.f, loss.value)) / hUp
+    first = { s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite: hUp > 0 && Number.isFinite(d) }
+  } else first = yield* level(b, i, x, h, loss, u, tiny)
 
   if (first.finite && o.method !== 'richardson') {
     const n = first.central
@@ -241,66 +339,74 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
     // Truncation scales with the function, not with this entry: an entry far below the tensor's
     // largest gradient G gets the allowance of G (NUMERICS.md §4), else every small entry would sweep.
     const prior = forward ? Math.sqrt(r) : TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2
-    const err = (forward ? 2 : 1) * noiseOf(first.s) + prior * Math.max(m, G)
+    const err = first.noise + prior * Math.max(m, G)
     const tolerance = bound(err, m)
-    if (Math.abs(a - n) <= tolerance) {
+    if (Math.abs(a - n) <= tolerance && !rough({ numeric: n, err, roundoff: first.noise })) {
       return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, note: '', step: first.s }
     }
   }
 
-  const small = yield* level(b, i, x, h / RATIO, loss.value)
-  const large = yield* level(b, i, x, h * RATIO, loss.value)
-  const mid = forward ? yield* level(b, i, x, h, loss.value) : first
-  const levels = [large, mid, small]
+  const [small, mid, large] = audited([
+    yield* level(b, i, x, h / RATIO, loss, u, tiny),
+    forward ? yield* level(b, i, x, h, loss, u, tiny) : first,
+    yield* level(b, i, x, h * RATIO, loss, u, tiny),
+  ])
   const step = mid.s
-
-  // A level is clean when its gap is what a smooth f gives: the next smaller level's gap × RATIO, within noise.
-  const gapNoise = (l: Level): number => (4 * eps) / l.s
-  const smooth = (bigger: Level, smaller: Level): boolean =>
-    bigger.gap <= 2 * RATIO * smaller.gap + KINK_EVIDENCE * gapNoise(smaller)
-  const cleanSmall = small.finite
-  const cleanMid = cleanSmall && mid.finite && smooth(mid, small)
-  const cleanLarge = cleanMid && large.finite && smooth(large, mid)
-
-  // Richardson over the pairs of clean levels; keep the estimate with the smaller error bound.
-  const pairs: [Level, Level][] = []
-  if (cleanMid) pairs.push([mid, small])
-  if (cleanLarge) pairs.push([large, mid])
-  let numeric = small.central
-  let err = noiseOf(small.s) + small.gap / 4
-  for (const [big, sm] of pairs) {
-    const c = RATIO * RATIO
-    const e = Math.abs(sm.central - big.central) / (c - 1) + 1.1 * noiseOf(sm.s)
-    if (e < err || !Number.isFinite(err)) {
-      numeric = sm.central + (sm.central - big.central) / (c - 1)
-      err = e
-    }
+  const ladder = [small, mid, large]
+  let estimate = extrapolate(ladder)
+  // Where the bound is still a sizeable part of the derivative (round-off from a step too small for
+  // how slowly f changes), climb to larger steps for as long as the levels stay smooth and the error
+  // bound keeps falling (FiniteDifferences.jl's step search, upwards). 2 calls a level, only here.
+  // Only round-off is cured by a larger step: where truncation or a kink dominates, it would only
+  // trade one error for a worse one. Round-off shows as a bound made of noise, or as differences
+  // between levels that do not shrink 16× per level like truncation's. A climbed estimate must also
+  // agree with the one below it.
+  const noisy = estimate.roundoff >= estimate.err / 2 || Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
+  for (let top = large; imprecise(estimate) && noisy && top.finite && ladder.length < MAX_LEVELS; ) {
+    const next = yield* level(b, i, x, h * RATIO ** (ladder.length - 1), loss, u, tiny)
+    ladder.push(next)
+    if (!next.finite || !smooth(next, top)) break
+    const better = extrapolate(ladder)
+    if (!(better.err < estimate.err) || Math.abs(better.numeric - estimate.numeric) > SAFETY * (better.err + estimate.err)) break
+    estimate = better
+    top = next
   }
+  const { numeric, err } = estimate
   const m = Math.max(Math.abs(a), Math.abs(numeric))
   const d = Math.abs(a - numeric)
-  const trend = trendNote(a, levels)
+  const trend = trendNote(a, [large, mid, small])
 
-  if (!small.finite && pairs.length === 0) {
+  if (!Number.isFinite(numeric)) {
     return { numeric, estimatedError: Infinity, tolerance: Infinity, verdict: 'inconclusive', failed: false, kink: false, step,
-      note: `the loss is not finite at x ± step for the smaller steps (${fmt(small.s)}): the step crosses the edge of its domain` }
+      note: `the loss is not finite at x ± ${fmt(small.s)}: the step crosses the edge of its domain` }
   }
   const tolerance = bound(err, m)
   if (d <= tolerance) {
-    const weak = SAFETY * err >= 0.5 * m && m >= 0.01 * G && m > 0
-    return weak
+    return weak(estimate)
       ? { numeric, estimatedError: err, tolerance, verdict: 'inconclusive', failed: false, kink: false, step,
-          note: `the numerical error (≈${fmt(err)}) is as large as the derivative: use float64 or a larger step` }
+          note: `the numerical error (≈${fmt(err)}) is as large as the derivative itself` }
       : { numeric, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, step, note: trend }
   }
 
   // It disagrees. At a kink (the one-sided gap does not shrink with the step, and is above noise),
   // any value between the one-sided slopes is a valid subgradient (Clarke; BVLC/caffe#1334).
-  const kinkEvidence = o.kinks !== 'ignore' && small.finite && mid.finite &&
-    small.gap > 0.5 * mid.gap && small.gap > KINK_EVIDENCE * gapNoise(small)
+  // A kink's gap J·(1 − d/s) keeps its sign and stays put or shrinks a little with the step; a smooth
+  // f's shrinks 4×; one that grows or flips sign is noise. Evidence is a gap at h/4 of the same sign,
+  // above the smooth prediction by more than its noise, and a kink within h/4 is within h too: the
+  // excess over the smooth prediction must be there at h as well, about as large.
+  const sameSign = Math.sign(small.forward - small.backward) === Math.sign(mid.forward - mid.backward)
+  const excessSmall = small.gap - mid.gap / RATIO
+  const excessMid = large.finite ? mid.gap - large.gap / RATIO : excessSmall
+  const kinkEvidence = o.kinks !== 'ignore' && small.finite && mid.finite && sameSign &&
+    excessSmall > KINK_EVIDENCE * gapNoise(small) && small.gap <= 1.5 * mid.gap + gapNoise(small) &&
+    excessMid >= excessSmall / 2 - gapNoise(mid)
   if (kinkEvidence) {
     const lo = Math.min(small.forward, small.backward)
     const hi = Math.max(small.forward, small.backward)
-    const slack = bound(2 * noiseOf(small.s) + TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2 * m, m)
+    // A one-sided slope is only first-order accurate: its truncation f″·s/2 shrinks 4× from step h to
+    // h/4, so a third of how much it moved between the two steps bounds what remains.
+    const drift = Math.max(Math.abs(mid.forward - small.forward), Math.abs(mid.backward - small.backward)) / (RATIO - 1)
+    const slack = bound(2 * small.noise + drift, m)
     const base = { numeric: small.central, estimatedError: err, tolerance: slack, kink: true, slopes: [lo, hi] as [number, number], step: small.s }
     const interval = `[${lo.toPrecision(3)}, ${hi.toPrecision(3)}]`
     const where = `straddled ${kinkDistance(mid, small)} (step ${fmt(small.s)})`
@@ -312,6 +418,67 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
     return { ...base, verdict: 'kink', failed: false, note: `${where}; accepted as a subgradient in ${interval}` }
   }
   return { numeric, estimatedError: err, tolerance, verdict: loss.deterministic ? 'bug' : 'nondeterministic', failed: true, kink: false, step, note: trend }
+}
+
+/** Round-off bound of a one-sided gap: two one-sided differences, each 2ε over s. */
+const gapNoise = (l: Level): number => 4 * l.noise
+
+/** Between two levels of the sweep, f is smooth when the larger gap is what the smaller one predicts (×RATIO), within noise. */
+const smooth = (bigger: Level, smaller: Level): boolean =>
+  bigger.finite && smaller.finite && bigger.gap <= 2 * RATIO * smaller.gap + KINK_EVIDENCE * gapNoise(smaller)
+
+/**
+ * The noise the levels themselves show. Smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it
+ * stays or shrinks (J·(1 − d/s)); only noise makes it grow as the step shrinks, as a staircase does
+ * when an intermediate value of a float32 loss rounds (the probe's tiny moves may not see that). A
+ * gap that grows sets a floor under the noise of every level: ε ≥ (gap − predicted gap)·s/4.
+ */
+function audited(levels: [Level, Level, Level]): [Level, Level, Level] {
+  let eps = 0
+  for (let j = 0; j + 1 < levels.length; j++) {
+    const smaller = levels[j]!
+    const bigger = levels[j + 1]!
+    // Twice as large at a quarter of the step: neither smooth (¼×) nor a kink (≤ 1×) does that.
+    if (smaller.finite && bigger.finite && smaller.gap > 2 * bigger.gap) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
+  }
+  return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) })) as [Level, Level, Level]
+}
+
+interface Estimate {
+  numeric: number
+  err: number
+  /** The part of `err` that is round-off. */
+  roundoff: number
+}
+
+/**
+ * The numeric derivative from the sweep (levels by increasing step), and its error. Over two smooth
+ * levels, Richardson extrapolation R = D(s) + (D(s) − D(4s))/15 removes the h² term; its error is
+ * bounded by the truncation left in D(s), |D(s) − D(4s)|/15, or, over three, by how much R moves with
+ * the step (|R(s) − R(4s)|, Ridders' `dfridr` criterion) — plus round-off, amplified 16/15 by the
+ * extrapolation. A single level bounds its truncation by its one-sided gap (≈ |f″|·s) and by the
+ * difference from its neighbour. The estimate with the smallest error bound is kept.
+ */
+function extrapolate(ladder: readonly Level[]): Estimate {
+  const c = RATIO * RATIO - 1
+  const R = (sm: Level, big: Level): number => sm.central + (sm.central - big.central) / c
+  const candidates: Estimate[] = []
+  ladder.forEach((l, j) => {
+    // Alone, a level's truncation is bounded by its gap (|f″|·s) and by how far its neighbour's
+    // differs (which also sees f‴ where f″ vanishes, as for x³ at 0).
+    const near = [ladder[j + 1], ladder[j - 1]].find((n) => n !== undefined && n.finite)
+    const add = (numeric: number, truncation: number, roundoff: number): void => {
+      candidates.push({ numeric, err: truncation + roundoff, roundoff })
+    }
+    if (l.finite) add(l.central, Math.max(l.gap / 4, near ? Math.abs(l.central - near.central) : 0), l.noise)
+    const big = ladder[j + 1]
+    if (big === undefined || !smooth(big, l)) return
+    add(R(l, big), Math.abs(l.central - big.central) / c, 1.1 * l.noise)
+    const bigger = ladder[j + 2]
+    if (bigger === undefined || !smooth(bigger, big)) return
+    add(R(l, big), Math.abs(R(l, big) - R(big, bigger)), 1.1 * l.noise)
+  })
+  return candidates.reduce((best, e) => (e.err < best.err ? e : best), { numeric: Number.NaN, err: Infinity, roundoff: 0 })
 }
 
 /**

@@ -41,9 +41,15 @@ function verdictText(e: Entry): string {
 }
 
 function headline(r: Report): string {
-  const counted = r.checked - r.kinks.filter((e) => e.verdict === 'kink' && !e.failed).length
   if (r.pass) {
-    return `✓ ${counted === r.checked ? 'all ' : ''}${plural(counted, 'checked weight')} agree within what the numerics explain (${setting(r)})`
+    const aside = (['kink', 'inconclusive'] as const)
+      .map((v) => [v, r.entries.filter((e) => e.verdict === v).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([v, n]) => `${n} ${v === 'kink' ? `at ${n === 1 ? 'a kink' : 'kinks'}` : 'inconclusive'}`)
+    const agree = r.checked - r.entries.filter((e) => e.verdict === 'kink' || e.verdict === 'inconclusive').length
+    return aside.length === 0
+      ? `✓ all ${plural(r.checked, 'checked weight')} agree within what the numerics explain (${setting(r)})`
+      : `✓ ${agree.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} agree within what the numerics explain, ${aside.join(', ')} (${setting(r)})`
   }
   if (!r.loss.deterministic) {
     return `✗ the loss is not deterministic: two calls at the same point differ by ${exp(r.loss.spread)}, so no verdict on the gradient can be trusted ` +

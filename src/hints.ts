@@ -11,7 +11,8 @@ function ratioName(r: number): string {
   if (Math.abs(r + 1) < 1e-3) return '×−1'
   if (whole(r)) return `×${Math.round(r)}`.replace('-', '−')
   if (whole(inv)) return `×${inv < 0 ? '−' : ''}1/${Math.abs(Math.round(inv))}`
-  return `×${Number(r.toPrecision(4))}`
+  // Close to 1, say how far from it: ×1.00001 would read as ×1.
+  return Math.abs(r - 1) < 1e-3 ? `×(1 ${r < 1 ? '−' : '+'} ${Math.abs(r - 1).toExponential(1)})` : `×${Number(r.toPrecision(4))}`
 }
 
 const median = (xs: number[]): number => {
@@ -99,7 +100,7 @@ function l2(name: string, failing: readonly Entry[]): Hint | undefined {
 function single(name: string, failing: readonly Entry[]): Hint | undefined {
   if (failing.length !== 1) return undefined
   const e = failing[0]!
-  const factor = e.numeric !== 0 ? `, by a factor ${Number((e.analytic / e.numeric).toPrecision(4))}` : ''
+  const factor = e.numeric !== 0 ? `, by a factor ${ratioName(e.analytic / e.numeric).slice(1)}` : ''
   return { kind: 'single', name, message: `only ${e.path} is off${factor} — look at how that one weight is accumulated.` }
 }
 

@@ -27,16 +27,16 @@ describe('messages in Jest', () => {
 
 Worst weights
   path    analytic    numeric  abs. error  allowed  rel. error  verdict
-  at[2]    1.24935   -1.24935      2.5e+0  1.3e-10      2.0e+0  bug: sign differs; stays at 2.5e+0 as the step shrinks 6.0e-6 → 3.7e-7
-  at[1]  -0.780843   0.780843      1.6e+0  9.6e-11      2.0e+0  bug: sign differs; stays at 1.6e+0 as the step shrinks 6.9e-6 → 4.3e-7
-  at[0]   0.312337  -0.312337      6.2e-1  4.8e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 1.0e-5 → 6.5e-7
+  at[2]    1.24935   -1.24935      2.5e+0  8.3e-11      2.0e+0  bug: sign differs; stays at 2.5e+0 as the step shrinks 5.5e-6 → 3.5e-7
+  at[1]  -0.780843   0.780843      1.6e+0  6.8e-11      2.0e+0  bug: sign differs; stays at 1.6e+0 as the step shrinks 4.6e-6 → 2.9e-7
+  at[0]   0.312337  -0.312337      6.2e-1  3.5e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 8.3e-6 → 5.2e-7
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
-  at            3       3          2.0e+0     9.3e+10  probably wrong  ←
+  at            3       3          2.0e+0     8.5e+10  probably wrong  ←
 
 Hint: at: analytic = ×−1 numeric on all 3 significant checked entries — a sign flip (gradient ascent vs descent, or a − dropped).
-Replay: { seed: 1849 }  (26 loss calls; loss 0.12842 ± 2.8e-17)"
+Replay: { seed: 1849 }  (33 loss calls; loss 0.12842 ± 1.4e-17)"
 `)
   })
 
@@ -49,13 +49,13 @@ Expected the gradients not to match, but they do:
 
 Largest disagreements
   path   analytic   numeric  abs. error  allowed  rel. error  verdict
-  at[1]  0.780843  0.780843     2.5e-11   2.6e-9     3.3e-11  ok
+  at[2]  -1.24935  -1.24935     2.5e-11   2.0e-9     2.0e-11  ok
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
-  at            3       0         3.3e-11     9.7e-12  happy
+  at            3       0         3.9e-11     1.3e-11  happy
 
-Replay: { seed: 1849 }  (14 loss calls; loss 0.12842 ± 2.8e-17)"
+Replay: { seed: 1849 }  (21 loss calls; loss 0.12842 ± 1.4e-17)"
 `)
   })
 
