@@ -1,6 +1,7 @@
 import 'gradcheck/vitest'
 import { checkGradients, formatReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
+import { messageOf } from './support/message.js'
 
 // A two-layer model small enough to read: loss = Σ tanh(W·x + b)² / 2 over a fixed input.
 const x = [0.5, -1.25, 2]
@@ -13,15 +14,6 @@ const grad = (p: Net): Net => {
   return { layer: { weight: dz.map((d) => x.map((xj) => d * xj)), bias: dz } }
 }
 
-/** The runner's message without colours, so it can be pinned. */
-function messageOf(assertion: () => unknown): string {
-  try {
-    assertion()
-  } catch (e) {
-    return (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '')
-  }
-  throw new Error('expected the assertion to fail')
-}
 
 describe('the failure message', () => {
   it('for one wrong weight: the verdict, the worst weights, the per-tensor summary, a hint and the seed', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { messageOf } from '../support/message.js'
 
 const x = [0.5, -1.25, 2]
 const loss = (w: number[]): number => Math.tanh(w.reduce((s, v, i) => s + v * x[i]!, 0)) ** 2
@@ -7,15 +8,6 @@ const grad = (w: number[]): number[] => {
   return x.map((xi) => 2 * t * (1 - t * t) * xi)
 }
 
-/** The message without colours, so it can be pinned. */
-function messageOf(assertion: () => unknown): string {
-  try {
-    assertion()
-  } catch (e) {
-    return (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '')
-  }
-  throw new Error('expected the assertion to fail')
-}
 
 describe('messages in Jest', () => {
   it('a sign flip on every weight', () => {
