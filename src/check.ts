@@ -1,5 +1,5 @@
 import { drive, type Check } from './drive.js'
-import { type LossStats, type Point, type TensorScale, checkCoordinate, entryOf, measureLoss, remeasure, tensorScale, tensorScales } from './engine.js'
+import { type LossStats, type Point, type TensorScale, UNIT_ROUNDOFF, checkCoordinate, entryOf, measureLoss, remeasure, tensorScale, tensorScales } from './engine.js'
 import { InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { hintsFor } from './hints.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
@@ -71,8 +71,8 @@ function* run(blocks: readonly Block[], grad: unknown, o: ResolvedOptions, preci
     })
     const values = tensorScales(blocks)
     const stats = yield* measureLoss({ blocks, analytic, precision, options: o }, values)
-    const scales = blocks.map((b, k) => tensorScale(b, analytic[k]!, values[k]!, stats.value))
     const p: Point = { blocks, analytic, precision: stats.float32 ? 'float32' : precision, options: o }
+    const scales = blocks.map((b, k) => tensorScale(b, analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
     const next = random(o.seed)
     const entries: Entry[] = []
     for (let k = 0; k < blocks.length; k++) {

@@ -104,13 +104,14 @@ function* lossAt(b: Block, i: number, value: number): Check<{ x: number; f: numb
 }
 
 /**
- * The scale a coordinate moves on: the scale of its tensor (its RMS: a weight near 0 in a layer of
- * weights ~0.1 is not a finer quantity than its neighbours), unless the loss says it is finer: |f|/|a|
- * is how far the coordinate goes before f changes by all of itself, which tells a capacitance of 1e-8
- * in one vector with a resistance of 1e3 apart. Never below the coordinate's own magnitude.
+ * The scale a coordinate moves on: the larger of its magnitude and its tensor's scale (its RMS: a
+ * weight near 0 in a layer of weights ~0.1 is not a finer quantity than its neighbours), unless the
+ * loss says it is finer: |f/a| is how far the coordinate goes before f changes by all of itself. That
+ * tells a capacitance of 1e-8 packed beside a resistance of 1e3, and a position of 6.4e6 m (or a time of
+ * 1.7e9 s) that matters to the metre (second). Never so fine that x ± h is not resolved: ∛u·|x|.
  */
-export function coordinateScale(x: number, a: number, f: number, tensor: number): number {
-  const L = Math.max(Math.abs(x), Math.min(tensor, Math.abs(f / a)))
+export function coordinateScale(x: number, a: number, f: number, tensor: number, u: number): number {
+  const L = Math.max(Math.min(Math.max(Math.abs(x), tensor), Math.abs(f / a)), Math.cbrt(u) * Math.abs(x))
   return L > 0 && Number.isFinite(L) ? L : tensor
 }
 
@@ -155,7 +156,7 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
   // The same relative move for any size: the direction has length δ·√n·scale, so divide by √n.
   const moves = p.blocks.map((b, k) =>
     Float64Array.from({ length: b.size }, (_, i) => {
-      const L = coordinateScale(originals[k]![i]!, p.analytic[k]![i]!, f0, scales[k]!)
+      const L = coordinateScale(originals[k]![i]!, p.analytic[k]![i]!, f0, scales[k]!, UNIT_ROUNDOFF[p.precision])
       return ((next() < 0.5 ? -1 : 1) * PROBE[p.precision] * L) / Math.sqrt(n)
     }),
   )
@@ -263,9 +264,9 @@ export interface TensorScale {
 }
 
 /** The scales of a tensor, once the loss at `at` is known. */
-export function tensorScale(b: Block, analytic: Float64Array, value: number, f0: number): TensorScale {
+export function tensorScale(b: Block, analytic: Float64Array, value: number, f0: number, u: number): TensorScale {
   let change = 0
-  for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[i]!) * coordinateScale(b.get(i), analytic[i]!, f0, value))
+  for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[i]!) * coordinateScale(b.get(i), analytic[i]!, f0, value, u))
   return { value, gradient: blockMax(analytic), change }
 }
 
@@ -294,7 +295,7 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const u = UNIT_ROUNDOFF[p.precision]
   const tiny = SMALLEST[p.precision]
   const eps = loss.noise
-  const L = coordinateScale(x, a, loss.value, t.value)
+  const L = coordinateScale(x, a, loss.value, t.value, u)
   const G = t.change > 0 ? t.change / L : t.gradient
   // Relative noise of the loss along this coordinate: its noise over the size of the function, taken
   // as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the coordinate's scale. (A
