@@ -233,19 +233,20 @@ const noiseAt = (eps: number, u: number, tiny: number, ...fs: number[]): number 
 /** The smallest positive (subnormal) number of each precision. */
 const SMALLEST: Record<Precision, number> = { float64: Number.MIN_VALUE, float32: 2 ** -149 }
 
-function* level(b: Block, i: number, x: number, s: number, loss: LossStats, u: number, tiny: number): Check<Level> {
-  const f0 = loss.value
-  const up = yield* lossAt(b, i, x + s)
-  const down = yield* lossAt(b, i, x - s)
+/** The central difference at step s around coordinate `c`, with its one-sided halves. */
+function* level(c: Coordinate, s: number): Check<Level> {
+  const f0 = c.loss.value
+  const up = yield* lossAt(c.b, c.i, c.x + s)
+  const down = yield* lossAt(c.b, c.i, c.x - s)
   // The steps actually taken: (x + s) − x is not s in floating point, and a Float32Array rounds x + s.
-  const hUp = up.x - x
-  const hDown = x - down.x
+  const hUp = up.x - c.x
+  const hDown = c.x - down.x
   const central = (up.f - down.f) / (up.x - down.x)
   const forward = (up.f - f0) / hUp
   const backward = (f0 - down.f) / hDown
   const finite = hUp > 0 && hDown > 0 && [central, forward, backward].every(Number.isFinite)
   const step = (hUp + hDown) / 2
-  const noise = noiseAt(loss.noise, u, tiny, up.f, down.f) / step // 2ε over 2s
+  const noise = noiseAt(c.loss.noise, c.u, c.tiny, up.f, down.f) / step // 2ε over 2s
   return { s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite }
 }
 
@@ -282,89 +283,124 @@ export interface Judged {
   step: number
 }
 
-/**
- * Checks coordinate `i` of block `k`: one central difference, and where its disagreement is not
- * clearly within the prior bound, a sweep over steps 4h, h, h/4 that yields a Richardson estimate,
- * its error, kink evidence and the trend of the disagreement.
- */
-export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Check<Judged> {
+/** What judging one coordinate needs to know, worked out once. */
+interface Coordinate {
+  b: Block
+  i: number
+  x: number
+  /** The analytic derivative. */
+  a: number
+  /** The gradient scale it is judged against (see TensorScale.change). */
+  G: number
+  /** Noise of the loss relative to its size: at least the precision's unit round-off. */
+  r: number
+  /** The first step. */
+  h: number
+  u: number
+  tiny: number
+  loss: LossStats
+  options: ResolvedOptions
+}
+
+function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Coordinate {
   const b = p.blocks[k]!
   const a = p.analytic[k]![i]!
   const x = b.get(i)
   const o = p.options
   const u = UNIT_ROUNDOFF[p.precision]
-  const tiny = SMALLEST[p.precision]
-  const eps = loss.noise
   const L = coordinateScale(x, a, loss.value, t.value, u)
   const G = t.change > 0 ? t.change / L : t.gradient
   // Relative noise of the loss along this coordinate: its noise over the size of the function, taken
-  // as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the coordinate's scale. (A
-  // loss of 1e9 + something small gets steps too small here; the sweep climbs out of that.)
-  // (Nothing to scale by where f and the whole gradient are 0: then the precision's own round-off.)
+  // as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the coordinate's scale (a
+  // loss of 1e9 + something small gets steps too small here; the sweep climbs out of that). Where f
+  // and the whole gradient are 0 there is nothing to scale by: the precision's own round-off.
   const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
-  const r = size > 0 ? Math.min(1, Math.max(u, eps / size)) : u
-  const forward = o.method === 'forward'
+  const r = size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
   // Optimal steps (NUMERICS.md §1): central h* = (3ε/|f‴|)^(1/3), forward h* = 2(ε/|f″|)^(1/2), with
   // f's derivatives of the size f/Lⁿ.
-  const relStep = Math.min(MAX_RELATIVE_STEP, forward ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
+  const relStep = Math.min(MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
   const h = o.step === 'auto' ? relStep * L : o.step
-  const bound = (err: number, m: number): number =>
-    (o.atol === 'auto' ? SAFETY * err + ANALYTIC_ULPS * u * G : o.atol) + (o.rtol === 'auto' ? ANALYTIC_ULPS * u : o.rtol) * m
+  return { b, i, x, a, G, r, h, u, tiny: SMALLEST[p.precision], loss, options: o }
+}
 
-  // An estimate is weak when its error bound is as large as the derivative itself (and the derivative
-  // is not negligible beside the tensor's largest): it can neither clear nor convict.
-  // The share of the derivative a bound allows; 0 for derivatives negligible beside the tensor's largest.
-  const share = (e: Estimate, err: number, negligible: number): number => {
-    const m = Math.max(Math.abs(a), Math.abs(e.numeric))
-    return m > 0 && m >= negligible * G ? (SAFETY * err) / m : 0
-  }
-  const weak = (e: Estimate): boolean => share(e, e.err, 0.01) >= 0.5
-  // A 10% error of a weight among the tensor's larger ones (≥ 10% of its largest gradient) must stand
-  // out: a first difference only clears it on its own when its round-off allows less than 8% of the
-  // derivative, and the sweep climbs while its bound allows 8% or more (both bite in float32).
-  const rough = (e: Estimate): boolean => share(e, e.roundoff, 0.1) >= COARSE
-  const imprecise = (e: Estimate): boolean => share(e, e.err, 0.1) >= COARSE
+/** The bound |a − n| is held to: atol + rtol·max(|a|, |n|), each part automatic unless given. */
+function bound(c: Coordinate, err: number, m: number): number {
+  const o = c.options
+  return (o.atol === 'auto' ? SAFETY * err + ANALYTIC_ULPS * c.u * c.G : o.atol) + (o.rtol === 'auto' ? ANALYTIC_ULPS * c.u : o.rtol) * m
+}
 
-  let first: Level
-  if (forward) {
-    const up = yield* lossAt(b, i, x + h)
-    const hUp = up.x - x
-    const d = (up.f - loss.value) / hUp
-    const noise = (2 * noiseAt(eps, u, tiny, up.f, loss.value)) / hUp
-    first = { s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite: hUp > 0 && Number.isFinite(d) }
-  } else first = yield* level(b, i, x, h, loss, u, tiny)
+/**
+ * The share of the derivative an error allows (SAFETY·err / max(|a|, |n|)); 0 for a derivative
+ * negligible beside the gradient scale, which is judged against that scale instead.
+ */
+function share(c: Coordinate, numeric: number, err: number, negligible: number): number {
+  const m = Math.max(Math.abs(c.a), Math.abs(numeric))
+  return m > 0 && m >= negligible * c.G ? (SAFETY * err) / m : 0
+}
 
-  if (first.finite && o.method !== 'richardson') {
+/** An estimate whose error is as large as the derivative itself can neither clear nor convict. */
+const weak = (c: Coordinate, e: Estimate): boolean => share(c, e.numeric, e.err, 0.01) >= 0.5
+
+/**
+ * A 10% error of a weight among the tensor's larger ones (≥ 10% of the gradient scale) must stand
+ * out: a first difference only clears it on its own when its round-off allows less than COARSE of the
+ * derivative, and the sweep climbs while its bound allows COARSE or more (both bite in float32).
+ */
+const coarse = (c: Coordinate, numeric: number, err: number): boolean => share(c, numeric, err, 0.1) >= COARSE
+
+/**
+ * Checks coordinate `i` of block `k`: one central difference, and where its disagreement is not
+ * clearly within the prior bound, a sweep over steps 4h, h, h/4 (and larger where round-off
+ * dominates) that yields a Richardson estimate, its error, kink evidence and the trend of the disagreement.
+ */
+export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Check<Judged> {
+  const c = coordinate(p, loss, t, k, i)
+  const first = c.options.method === 'forward' ? yield* forwardLevel(c) : yield* level(c, c.h)
+  if (first.finite && c.options.method !== 'richardson') {
     const n = first.central
-    const m = Math.max(Math.abs(a), Math.abs(n))
-    // Truncation scales with the function, not with this entry: an entry far below the tensor's
-    // largest gradient G gets the allowance of G (NUMERICS.md §4), else every small entry would sweep.
-    const prior = forward ? Math.sqrt(r) : TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2
-    const err = first.noise + prior * Math.max(m, G)
-    const tolerance = bound(err, m)
-    if (Math.abs(a - n) <= tolerance && !rough({ numeric: n, err, roundoff: first.noise })) {
+    const m = Math.max(Math.abs(c.a), Math.abs(n))
+    // Truncation scales with the function, not with this entry: an entry far below the gradient
+    // scale G gets the allowance of G (NUMERICS.md §4), else every small entry would sweep.
+    const prior = c.options.method === 'forward' ? Math.sqrt(c.r) : TRUNCATION_PRIOR * Math.cbrt(3 * c.r) ** 2
+    const err = first.noise + prior * Math.max(m, c.G)
+    const tolerance = bound(c, err, m)
+    if (Math.abs(c.a - n) <= tolerance && !coarse(c, n, first.noise)) {
       return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, note: '', step: first.s }
     }
   }
-
   const [small, mid, large] = audited([
-    yield* level(b, i, x, h / RATIO, loss, u, tiny),
-    forward ? yield* level(b, i, x, h, loss, u, tiny) : first,
-    yield* level(b, i, x, h * RATIO, loss, u, tiny),
+    yield* level(c, c.h / RATIO),
+    c.options.method === 'forward' ? yield* level(c, c.h) : first,
+    yield* level(c, c.h * RATIO),
   ])
-  const step = mid.s
-  const ladder = [small, mid, large]
+  const estimate = yield* climb(c, [small, mid, large])
+  return judge(c, small, mid, large, estimate)
+}
+
+/** One forward difference, (f(x+h) − f(x))/h, as a level without a backward half. */
+function* forwardLevel(c: Coordinate): Check<Level> {
+  const up = yield* lossAt(c.b, c.i, c.x + c.h)
+  const hUp = up.x - c.x
+  const d = (up.f - c.loss.value) / hUp
+  const noise = (2 * noiseAt(c.loss.noise, c.u, c.tiny, up.f, c.loss.value)) / hUp
+  return { s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite: hUp > 0 && Number.isFinite(d) }
+}
+
+/**
+ * The Richardson estimate over the sweep, and where the bound is still a sizeable part of the
+ * derivative (round-off from a step too small for how slowly f changes), the same over larger steps,
+ * added for as long as the levels stay smooth and the error bound keeps falling (FiniteDifferences.jl's
+ * step search, upwards; 2 calls a level). Only round-off is cured by a larger step: where truncation or
+ * a kink dominates, it would trade one error for a worse one. Round-off shows as a bound made of noise,
+ * or as differences between levels that do not shrink 16× per level like truncation's. A climbed
+ * estimate must also agree with the one below it.
+ */
+function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
+  const [small, mid, large] = ladder as [Level, Level, Level]
   let estimate = extrapolate(ladder)
-  // Where the bound is still a sizeable part of the derivative (round-off from a step too small for
-  // how slowly f changes), climb to larger steps for as long as the levels stay smooth and the error
-  // bound keeps falling (FiniteDifferences.jl's step search, upwards). 2 calls a level, only here.
-  // Only round-off is cured by a larger step: where truncation or a kink dominates, it would only
-  // trade one error for a worse one. Round-off shows as a bound made of noise, or as differences
-  // between levels that do not shrink 16× per level like truncation's. A climbed estimate must also
-  // agree with the one below it.
   const noisy = estimate.roundoff >= estimate.err / 2 || Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
-  for (let top = large; imprecise(estimate) && noisy && top.finite && ladder.length < MAX_LEVELS; ) {
-    const next = yield* level(b, i, x, h * RATIO ** (ladder.length - 1), loss, u, tiny)
+  for (let top = large; coarse(c, estimate.numeric, estimate.err) && noisy && top.finite && ladder.length < MAX_LEVELS; ) {
+    const next = yield* level(c, c.h * RATIO ** (ladder.length - 1))
     ladder.push(next)
     if (!next.finite || !smooth(next, top)) break
     const better = extrapolate(ladder)
@@ -372,53 +408,65 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
     estimate = better
     top = next
   }
-  const { numeric, err } = estimate
-  const m = Math.max(Math.abs(a), Math.abs(numeric))
-  const d = Math.abs(a - numeric)
-  const trend = trendNote(a, [large, mid, small])
+  return estimate
+}
 
+/** The verdict of a swept coordinate: within the bound, at a kink, or a bug. */
+function judge(c: Coordinate, small: Level, mid: Level, large: Level, estimate: Estimate): Judged {
+  const { numeric, err } = estimate
+  const step = mid.s
   if (!Number.isFinite(numeric)) {
     return { numeric, estimatedError: Infinity, tolerance: Infinity, verdict: 'inconclusive', failed: false, kink: false, step,
       note: `the loss is not finite at x ± ${fmt(small.s)}: the step crosses the edge of its domain` }
   }
-  const tolerance = bound(err, m)
-  if (d <= tolerance) {
-    return weak(estimate)
+  const m = Math.max(Math.abs(c.a), Math.abs(numeric))
+  const tolerance = bound(c, err, m)
+  const trend = trendNote(c.a, [large, mid, small])
+  if (Math.abs(c.a - numeric) <= tolerance) {
+    return weak(c, estimate)
       ? { numeric, estimatedError: err, tolerance, verdict: 'inconclusive', failed: false, kink: false, step,
           note: `the numerical error (≈${fmt(err)}) is as large as the derivative itself` }
       : { numeric, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, step, note: trend }
   }
+  if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
+  return { numeric, estimatedError: err, tolerance, verdict: c.loss.deterministic ? 'bug' : 'nondeterministic', failed: true, kink: false, step, note: trend }
+}
 
-  // It disagrees. At a kink (the one-sided gap does not shrink with the step, and is above noise),
-  // any value between the one-sided slopes is a valid subgradient (Clarke; BVLC/caffe#1334).
-  // A kink's gap J·(1 − d/s) keeps its sign and stays put or shrinks a little with the step; a smooth
-  // f's shrinks 4×; one that grows or flips sign is noise. Evidence is a gap at h/4 of the same sign,
-  // above the smooth prediction by more than its noise, and a kink within h/4 is within h too: the
-  // excess over the smooth prediction must be there at h as well, about as large.
+/**
+ * A kink's gap J·(1 − d/s) keeps its sign and stays put or shrinks a little with the step; a smooth
+ * f's shrinks 4×; one that grows or flips sign is noise. Evidence is a gap at h/4 of the same sign,
+ * above the smooth prediction by more than its noise; and as a kink within h/4 is within h too, the
+ * excess over the smooth prediction must be there at h as well, about as large.
+ */
+function kinkEvidence(small: Level, mid: Level, large: Level): boolean {
+  if (!small.finite || !mid.finite) return false
   const sameSign = Math.sign(small.forward - small.backward) === Math.sign(mid.forward - mid.backward)
   const excessSmall = small.gap - mid.gap / RATIO
   const excessMid = large.finite ? mid.gap - large.gap / RATIO : excessSmall
-  const kinkEvidence = o.kinks !== 'ignore' && small.finite && mid.finite && sameSign &&
-    excessSmall > KINK_EVIDENCE * gapNoise(small) && small.gap <= 1.5 * mid.gap + gapNoise(small) &&
+  return sameSign && excessSmall > KINK_EVIDENCE * gapNoise(small) && small.gap <= 1.5 * mid.gap + gapNoise(small) &&
     excessMid >= excessSmall / 2 - gapNoise(mid)
-  if (kinkEvidence) {
-    const lo = Math.min(small.forward, small.backward)
-    const hi = Math.max(small.forward, small.backward)
-    // A one-sided slope is only first-order accurate: its truncation f″·s/2 shrinks 4× from step h to
-    // h/4, so a third of how much it moved between the two steps bounds what remains.
-    const drift = Math.max(Math.abs(mid.forward - small.forward), Math.abs(mid.backward - small.backward)) / (RATIO - 1)
-    const slack = bound(2 * small.noise + drift, m)
-    const base = { numeric: small.central, estimatedError: err, tolerance: slack, kink: true, slopes: [lo, hi] as [number, number], step: small.s }
-    const interval = `[${lo.toPrecision(3)}, ${hi.toPrecision(3)}]`
-    const where = `straddled ${kinkDistance(mid, small)} (step ${fmt(small.s)})`
-    if (a < lo - slack || a > hi + slack) {
-      return { ...base, verdict: 'bug', failed: true, note: `a kink ${where}, but outside the one-sided slopes ${interval}` }
-    }
-    if (o.kinks === 'fail') return { ...base, verdict: 'kink', failed: true, note: `${where}; slopes ${interval}` }
-    if (o.kinks === 'skip') return { ...base, verdict: 'kink', failed: false, note: `${where}; skipped (slopes ${interval})` }
-    return { ...base, verdict: 'kink', failed: false, note: `${where}; accepted as a subgradient in ${interval}` }
+}
+
+/**
+ * At a kink, any value between the one-sided slopes is a valid subgradient (Clarke; BVLC/caffe#1334):
+ * accepted, skipped or failed as `kinks` says; a value outside them is a bug.
+ */
+function judgeKink(c: Coordinate, small: Level, mid: Level, err: number, m: number): Judged {
+  const lo = Math.min(small.forward, small.backward)
+  const hi = Math.max(small.forward, small.backward)
+  // A one-sided slope is only first-order accurate: its truncation f″·s/2 shrinks 4× from step h to
+  // h/4, so a third of how much it moved between the two steps bounds what remains.
+  const drift = Math.max(Math.abs(mid.forward - small.forward), Math.abs(mid.backward - small.backward)) / (RATIO - 1)
+  const slack = bound(c, 2 * small.noise + drift, m)
+  const base = { numeric: small.central, estimatedError: err, tolerance: slack, kink: true, slopes: [lo, hi] as [number, number], step: small.s }
+  const interval = `[${lo.toPrecision(3)}, ${hi.toPrecision(3)}]`
+  const where = `straddled ${kinkDistance(mid, small)} (step ${fmt(small.s)})`
+  if (c.a < lo - slack || c.a > hi + slack) {
+    return { ...base, verdict: 'bug', failed: true, note: `a kink ${where}, but outside the one-sided slopes ${interval}` }
   }
-  return { numeric, estimatedError: err, tolerance, verdict: loss.deterministic ? 'bug' : 'nondeterministic', failed: true, kink: false, step, note: trend }
+  if (c.options.kinks === 'fail') return { ...base, verdict: 'kink', failed: true, note: `${where}; slopes ${interval}` }
+  if (c.options.kinks === 'skip') return { ...base, verdict: 'kink', failed: false, note: `${where}; skipped (slopes ${interval})` }
+  return { ...base, verdict: 'kink', failed: false, note: `${where}; accepted as a subgradient in ${interval}` }
 }
 
 /** Round-off bound of a one-sided gap: two one-sided differences, each 2ε over s. */
