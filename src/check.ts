@@ -147,6 +147,9 @@ function report(p: Point, entries: Entry[], scales: readonly TensorScale[], loss
       `${inconclusive.length} weight${inconclusive.length === 1 ? '' : 's'} could not be decided (${inconclusive[0]!.path}: ${inconclusive[0]!.note})`,
     )
   }
+  if (loss.deterministic && loss.spread > 0) {
+    warnings.push(`calls at \`at\` differ by ${loss.spread.toExponential(1)} (within √u of the loss: a reordered sum?); counted as noise`)
+  }
   if (p.precision !== declared) {
     warnings.push("every value of the loss is a float32 (computed or read back in float32): checked with float32 steps and tolerances; pass `precision: 'float64'` to override")
   }

@@ -46,11 +46,24 @@ const PROBE_POINTS = 6
 /** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one more at `at` at the end. */
 export const PROBE_CALLS = 3 + 2 * PROBE_POINTS
 
-/** The sweep has steps 4h, h, h/4, and climbs to 16h … 1024h while round-off still drowns the derivative. */
-const MAX_LEVELS = 8
+/** The sweep has steps 4h, h, h/4; it descends to h/16 … h/4096 while f is not smooth at the smallest, and climbs to 16h … 1024h (at most L) while round-off drowns the derivative. */
+const MAX_DESCENT = 5
+const MAX_CLIMB = 5
 
 /** The share of a derivative a bound may allow before the engine spends calls to tighten it: a 10% error must exceed bound + numeric error. */
 const COARSE = 0.04
+
+/**
+ * Two estimates agree when they differ by at most this many times the sum of their bounds. The bounds
+ * carry round-off measured as a one-sigma-like level (ECnoise), which float32 staircases exceed ~2×.
+ */
+const AGREE = 2
+
+/**
+ * The truncation prior is held to at least this share of the gradient scale: enough for entries near 0
+ * of a smooth tensor, while the weight of a feature 1000× smaller than the others is judged on its own.
+ */
+const PRIOR_FLOOR = 0.01
 
 /** Largest relative step `'auto'` will take: past 10% of a coordinate's scale, a difference is not local. */
 const MAX_RELATIVE_STEP = 0.1
@@ -76,8 +89,14 @@ export interface LossStats {
   float32: boolean
 }
 
-/** Two calls at the same point may differ by this many ulps of the loss before it counts as not deterministic (parallel reductions reorder sums). */
-const REPEAT_ULPS = 64
+/**
+ * Two calls at the same point may differ by √u of the loss (1.5e-8 in float64, 2.4e-4 in float32)
+ * before the loss counts as not deterministic: a sum reordered by a parallel reduction, with terms that
+ * cancel, differs by far more than an ulp of its result; dropout or sampling by far more than √u.
+ * A difference within it is folded into the noise, and said in a warning.
+ */
+const repeatable = (spread: number, f: number, precision: Precision): boolean =>
+  spread <= Math.sqrt(UNIT_ROUNDOFF[precision]) * Math.abs(f)
 
 function* lossValue(where: () => string): Check<number> {
   const v = yield 'loss'
@@ -137,8 +156,8 @@ export function tensorScales(blocks: readonly Block[]): number[] {
  * each side gives a noise level (Moré & Wild's ECnoise, simplified: the median of the order 3–5
  * estimates, where a smooth loss has no signal left at these tiny δ). Each side starts at `at` and
  * moves away from it, so a kink exactly at `at` (a ReLU input or a bias at exactly 0, a max-pool tie)
- * is never inside a table, and the smaller of the two sides is kept: a kink crossed on one side does
- * not pass for noise. 14 loss calls whatever the size of `at`.
+ * is never inside a table; where the two sides disagree the quieter is kept, so a kink crossed on one
+ * side does not pass for noise. 14 loss calls whatever the size of `at`.
  */
 export function* measureLoss(p: Point, scales: readonly number[]): Check<LossStats> {
   const f0 = yield* lossValue(() => 'at `at`')
@@ -181,8 +200,11 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
   const seen = [f0, again, ...sides[0]!, ...sides[1]!]
   const float32 = p.precision === 'float32' || (p.options.precision === 'auto' && seen.every((v) => Math.fround(v) === v) && seen.some(longMantissa))
   const floor = UNIT_ROUNDOFF[float32 ? 'float32' : 'float64'] * Math.abs(f0)
-  const measured = Math.min(noiseLevel(sides[0]!), noiseLevel(sides[1]!))
-  const deterministic = spread <= REPEAT_ULPS * UNIT_ROUNDOFF[p.precision] * Math.abs(f0)
+  // Two sides that agree (within 4×) are two draws of the same noise: keep the larger, as a 7-point
+  // estimate runs low more often than high. Sides that disagree: one crossed a kink; keep the quieter.
+  const [one, other] = [noiseLevel(sides[0]!), noiseLevel(sides[1]!)]
+  const measured = Math.max(one, other) <= 4 * Math.min(one, other) ? Math.max(one, other) : Math.min(one, other)
+  const deterministic = repeatable(spread, f0, float32 ? 'float32' : p.precision)
   return { value: f0, noise: Math.max(floor, spread, measured), spread, deterministic, float32 }
 }
 
@@ -190,7 +212,7 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
 export function* remeasure(stats: LossStats, precision: Precision): Check<LossStats> {
   const last = yield* lossValue(() => 'at `at` (last call)')
   const spread = Math.max(stats.spread, Math.abs(last - stats.value))
-  return { ...stats, spread, deterministic: stats.deterministic && spread <= REPEAT_ULPS * UNIT_ROUNDOFF[precision] * Math.abs(stats.value) }
+  return { ...stats, spread, deterministic: stats.deterministic && repeatable(spread, stats.value, precision) }
 }
 
 /** True when `v` needs more than 21 significant bits: not a round number like 0.5 or 3. */
@@ -294,7 +316,8 @@ interface Coordinate {
   G: number
   /** Noise of the loss relative to its size: at least the precision's unit round-off. */
   r: number
-  /** The first step. */
+  /** The scale the coordinate moves on, and the first step. */
+  L: number
   h: number
   u: number
   tiny: number
@@ -320,7 +343,7 @@ function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: num
   // f's derivatives of the size f/Lⁿ.
   const relStep = Math.min(MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
   const h = o.step === 'auto' ? relStep * L : o.step
-  return { b, i, x, a, G, r, h, u, tiny: SMALLEST[p.precision], loss, options: o }
+  return { b, i, x, a, G, r, L, h, u, tiny: SMALLEST[p.precision], loss, options: o }
 }
 
 /** The bound |a − n| is held to: atol + rtol·max(|a|, |n|), each part automatic unless given. */
@@ -359,22 +382,41 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   if (first.finite && c.options.method !== 'richardson') {
     const n = first.central
     const m = Math.max(Math.abs(c.a), Math.abs(n))
-    // Truncation scales with the function, not with this entry: an entry far below the gradient
-    // scale G gets the allowance of G (NUMERICS.md §4), else every small entry would sweep.
-    const prior = c.options.method === 'forward' ? Math.sqrt(c.r) : TRUNCATION_PRIOR * Math.cbrt(3 * c.r) ** 2
-    const err = first.noise + prior * Math.max(m, c.G)
+    // Truncation f‴h²/6 is unknown from one difference. The prior allows TRUNCATION_PRIOR times
+    // gap·(h/L)/6, what the measured gap |f″|·h gives with f‴ of the size f″/L, plus the relative
+    // accuracy of the optimal step, (3r)^(2/3), of the derivative, or of 1% of the gradient scale G for
+    // an entry far below it (where f″ vanishes and f‴ does not, as for x³ near 0: NUMERICS.md §4).
+    const prior = c.options.method === 'forward'
+      ? first.noise + Math.sqrt(c.r) * Math.max(m, c.G)
+      : TRUNCATION_PRIOR * ((first.gap * (first.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * Math.max(m, PRIOR_FLOOR * c.G))
+    const err = first.noise + prior
     const tolerance = bound(c, err, m)
-    if (Math.abs(c.a - n) <= tolerance && !coarse(c, n, first.noise)) {
-      return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, note: '', step: first.s }
-    }
+    // Clears the weight unless its round-off is coarse, or the bound is half the derivative or more
+    // (down to derivatives 1e-4 of the gradient scale: a feature 1000× smaller than the others).
+    const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, first.noise) && share(c, n, err, 1e-3) < 0.5
+    if (cleared) return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, note: '', step: first.s }
   }
-  const [small, mid, large] = audited([
-    yield* level(c, c.h / RATIO),
-    c.options.method === 'forward' ? yield* level(c, c.h) : first,
-    yield* level(c, c.h * RATIO),
-  ])
-  const estimate = yield* climb(c, [small, mid, large])
-  return judge(c, small, mid, large, estimate)
+  const ladder = yield* sweep(c, first)
+  return judge(c, ladder, yield* climb(c, ladder))
+}
+
+/**
+ * The levels of the sweep, by increasing step: h/4, h, 4h, and below h/4 while the smallest two are
+ * not yet where f is smooth — their gaps do not scale with the step, because f changes on a scale
+ * finer than h (a fast oscillation) or a kink lies near x — and round-off has not taken over. Not for
+ * a kink at x itself, which no step resolves.
+ */
+function* sweep(c: Coordinate, first: Level): Check<Level[]> {
+  let ladder = audited([yield* level(c, c.h / RATIO), c.options.method === 'forward' ? yield* level(c, c.h) : first, yield* level(c, c.h * RATIO)])
+  for (let s = c.h / RATIO, k = 0; k < MAX_DESCENT; k++) {
+    const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
+    // Settled: smooth, or down in the noise (a gap within its noise, or one that grows as the step shrinks).
+    const settled = !small.finite || smooth(mid, small) || small.gap <= KINK_EVIDENCE * gapNoise(small) || small.gap > mid.gap
+    if (settled || (kinkEvidence(small, mid, large) && kinkDistance(mid, small) === 0)) break
+    s /= RATIO
+    ladder = audited([yield* level(c, s), ...ladder])
+  }
+  return ladder
 }
 
 /** One forward difference, (f(x+h) − f(x))/h, as a level without a backward half. */
@@ -396,23 +438,32 @@ function* forwardLevel(c: Coordinate): Check<Level> {
  * estimate must also agree with the one below it.
  */
 function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
-  const [small, mid, large] = ladder as [Level, Level, Level]
-  let estimate = extrapolate(ladder)
+  const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
+  const ignore = c.options.kinks === 'ignore'
+  let estimate = extrapolate(ladder, ignore)
   const noisy = estimate.roundoff >= estimate.err / 2 || Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
-  for (let top = large; coarse(c, estimate.numeric, estimate.err) && noisy && top.finite && ladder.length < MAX_LEVELS; ) {
-    const next = yield* level(c, c.h * RATIO ** (ladder.length - 1))
+  for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
+    const top = ladder[ladder.length - 1]!
+    const next = yield* level(c, step)
     ladder.push(next)
-    if (!next.finite || !smooth(next, top)) break
-    const better = extrapolate(ladder)
+    if (!top.finite || !smooth(next, top)) break
+    const better = extrapolate(ladder, ignore)
     if (!(better.err < estimate.err) || Math.abs(better.numeric - estimate.numeric) > SAFETY * (better.err + estimate.err)) break
     estimate = better
-    top = next
   }
   return estimate
 }
 
-/** The verdict of a swept coordinate: within the bound, at a kink, or a bug. */
-function judge(c: Coordinate, small: Level, mid: Level, large: Level, estimate: Estimate): Judged {
+/**
+ * The verdict of a swept coordinate. At a kink (evidence at the two smallest steps), the one-sided
+ * slopes decide; else the Richardson estimate and its bound: within it, ok (or inconclusive where the
+ * bound is as large as the derivative); beyond it, a bug.
+ */
+function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimate): Judged {
+  // The kink is judged at the smallest steps whose gap stands above its noise (a descent may have gone
+  // below them, into round-off).
+  const base = Math.max(0, Math.min(ladder.length - 3, ladder.findIndex((l) => l.finite && l.gap > KINK_EVIDENCE * gapNoise(l))))
+  const [small, mid, large] = ladder.slice(base) as [Level, Level, Level, ...Level[]]
   const { numeric, err } = estimate
   const step = mid.s
   if (!Number.isFinite(numeric)) {
@@ -420,15 +471,21 @@ function judge(c: Coordinate, small: Level, mid: Level, large: Level, estimate: 
       note: `the loss is not finite at x ± ${fmt(small.s)}: the step crosses the edge of its domain` }
   }
   const m = Math.max(Math.abs(c.a), Math.abs(numeric))
+  if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
   const tolerance = bound(c, err, m)
-  const trend = trendNote(c.a, [large, mid, small])
+  const trend = trendNote(c.a, [...ladder].reverse())
   if (Math.abs(c.a - numeric) <= tolerance) {
     return weak(c, estimate)
       ? { numeric, estimatedError: err, tolerance, verdict: 'inconclusive', failed: false, kink: false, step,
           note: `the numerical error (≈${fmt(err)}) is as large as the derivative itself` }
       : { numeric, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, step, note: trend }
   }
-  if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
+  // Still not smooth at the smallest step the descent reached, and the disagreement still falling:
+  // f changes faster than any step tried resolves, which says nothing about the gradient.
+  if (!smooth(mid, small) && Math.abs(c.a - small.central) < Math.abs(c.a - mid.central) / 2) {
+    return { numeric, estimatedError: err, tolerance, verdict: 'inconclusive', failed: false, kink: false, step,
+      note: `${trend}, and f is not yet smooth at the smallest step: pass a smaller \`step\`` }
+  }
   return { numeric, estimatedError: err, tolerance, verdict: c.loss.deterministic ? 'bug' : 'nondeterministic', failed: true, kink: false, step, note: trend }
 }
 
@@ -460,7 +517,8 @@ function judgeKink(c: Coordinate, small: Level, mid: Level, err: number, m: numb
   const slack = bound(c, 2 * small.noise + drift, m)
   const base = { numeric: small.central, estimatedError: err, tolerance: slack, kink: true, slopes: [lo, hi] as [number, number], step: small.s }
   const interval = `[${lo.toPrecision(3)}, ${hi.toPrecision(3)}]`
-  const where = `straddled ${kinkDistance(mid, small)} (step ${fmt(small.s)})`
+  const d = kinkDistance(mid, small)
+  const where = `straddled ${d === 0 ? 'at x itself' : `at ≈${fmt(d)} from x`} (step ${fmt(small.s)})`
   if (c.a < lo - slack || c.a > hi + slack) {
     return { ...base, verdict: 'bug', failed: true, note: `a kink ${where}, but outside the one-sided slopes ${interval}` }
   }
@@ -473,8 +531,14 @@ function judgeKink(c: Coordinate, small: Level, mid: Level, err: number, m: numb
 const gapNoise = (l: Level): number => 4 * l.noise
 
 /** Between two levels of the sweep, f is smooth when the larger gap is what the smaller one predicts (×RATIO), within noise. */
-const smooth = (bigger: Level, smaller: Level): boolean =>
-  bigger.finite && smaller.finite && bigger.gap <= 2 * RATIO * smaller.gap + KINK_EVIDENCE * gapNoise(smaller)
+const smooth = (bigger: Level, smaller: Level): boolean => {
+  if (!bigger.finite || !smaller.finite) return false
+  // Where f is smooth, gap ≈ |f″|·s (f‴ cancels between the two sides): 4× the step, 4× the gap. A
+  // straddled kink gives 1×–2.5×, noise ¼×; so the ratio must lie in [3, 6], each gap within its noise.
+  const [bigLo, bigHi] = [bigger.gap - KINK_EVIDENCE * gapNoise(bigger), bigger.gap + KINK_EVIDENCE * gapNoise(bigger)]
+  const [smallLo, smallHi] = [smaller.gap - KINK_EVIDENCE * gapNoise(smaller), smaller.gap + KINK_EVIDENCE * gapNoise(smaller)]
+  return bigHi >= (RATIO - 1) * smallLo && bigLo <= (RATIO + 2) * smallHi
+}
 
 /**
  * The noise the levels themselves show. Smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it
@@ -482,7 +546,7 @@ const smooth = (bigger: Level, smaller: Level): boolean =>
  * when an intermediate value of a float32 loss rounds (the probe's tiny moves may not see that). A
  * gap that grows sets a floor under the noise of every level: ε ≥ (gap − predicted gap)·s/4.
  */
-function audited(levels: [Level, Level, Level]): [Level, Level, Level] {
+function audited(levels: Level[]): Level[] {
   let eps = 0
   for (let j = 0; j + 1 < levels.length; j++) {
     const smaller = levels[j]!
@@ -490,7 +554,7 @@ function audited(levels: [Level, Level, Level]): [Level, Level, Level] {
     // Twice as large at a quarter of the step: neither smooth (¼×) nor a kink (≤ 1×) does that.
     if (smaller.finite && bigger.finite && smaller.gap > 2 * bigger.gap) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
   }
-  return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) })) as [Level, Level, Level]
+  return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) }))
 }
 
 interface Estimate {
@@ -508,10 +572,17 @@ interface Estimate {
  * extrapolation. A single level bounds its truncation by its one-sided gap (≈ |f″|·s) and by the
  * difference from its neighbour. The estimate with the smallest error bound is kept.
  */
-function extrapolate(ladder: readonly Level[]): Estimate {
+function extrapolate(all: readonly Level[], trustAll = false): Estimate {
   const c = RATIO * RATIO - 1
   const R = (sm: Level, big: Level): number => sm.central + (sm.central - big.central) / c
   const candidates: Estimate[] = []
+  // Bottom up: a level counts only while every pair below it is smooth; above a kink or past the
+  // scale of f, larger steps are not estimates of the derivative at x. (With `kinks: 'ignore'`, every
+  // finite level counts: f is taken to be smooth, as asked.)
+  const start = Math.max(0, all.findIndex((l) => l.finite))
+  let end = start + 1
+  while (end < all.length && (trustAll ? all[end]!.finite : smooth(all[end]!, all[end - 1]!))) end++
+  const ladder = all.slice(start, end)
   ladder.forEach((l, j) => {
     // Alone, a level's truncation is bounded by its gap (|f″|·s) and by how far its neighbour's
     // differs (which also sees f‴ where f″ vanishes, as for x³ at 0).
@@ -521,23 +592,31 @@ function extrapolate(ladder: readonly Level[]): Estimate {
     }
     if (l.finite) add(l.central, Math.max(l.gap / 4, near ? Math.abs(l.central - near.central) : 0), l.noise)
     const big = ladder[j + 1]
-    if (big === undefined || !smooth(big, l)) return
+    if (big === undefined) return
     add(R(l, big), Math.abs(l.central - big.central) / c, 1.1 * l.noise)
     const bigger = ladder[j + 2]
-    if (bigger === undefined || !smooth(bigger, big)) return
+    if (bigger === undefined) return
     add(R(l, big), Math.abs(R(l, big) - R(big, bigger)), 1.1 * l.noise)
   })
-  return candidates.reduce((best, e) => (e.err < best.err ? e : best), { numeric: Number.NaN, err: Infinity, roundoff: 0 })
+  // From the bottom up, a candidate replaces the best so far only if its bound is smaller and the two
+  // agree within AGREE times their bounds: an estimate from larger steps that contradicts the smaller
+  // ones has crossed something (a kink, the scale of f) its own bound does not know about.
+  let best: Estimate = { numeric: Number.NaN, err: Infinity, roundoff: 0 }
+  for (const e of candidates) {
+    const agrees = !Number.isFinite(best.err) || Math.abs(e.numeric - best.numeric) <= AGREE * (e.err + best.err)
+    if (e.err < best.err && agrees) best = e
+  }
+  return best
 }
 
 /**
  * Where the kink is, from the gaps at steps s and s/4 that both straddle it: a kink at distance d with
  * a slope jump J leaves a gap J·(1 − d/s), so gap(s) − gap(s/4) = 3·J·d/s.
  */
-function kinkDistance(wide: Level, narrow: Level): string {
+function kinkDistance(wide: Level, narrow: Level): number {
   const jump = wide.gap + (wide.gap - narrow.gap) / 3
   const d = Math.min(narrow.s, Math.max(0, ((wide.gap - narrow.gap) * wide.s) / (3 * jump)))
-  return d < 0.05 * narrow.s ? 'at x itself' : `at ≈${fmt(d)} from x`
+  return d < 0.05 * narrow.s ? 0 : d
 }
 
 /** How |a − D(s)| moves as the step shrinks: stays (a bug), falls like h² (truncation), grows (round-off). */

@@ -57,9 +57,13 @@ describe('options', () => {
     expect(cube).not.toHaveGradientsMatching((w: Float64Array) => dcube(w).map((v) => v * 1.001), { at: range(5), method })
   })
 
-  it('method costs: forward ≈ 1, central ≈ 2, richardson = 6 loss calls per coordinate (+ PROBE_CALLS to measure the loss)', () => {
+  it('method costs: forward 1, central about 2, richardson 6 or more loss calls per coordinate (+ PROBE_CALLS to measure the loss)', () => {
     const calls = (method: 'central' | 'forward' | 'richardson'): number => checkGradients(cube, dcube, { at: range(50), method }).evaluations - PROBE_CALLS
-    expect([calls('forward') / 50, calls('central') / 50, calls('richardson') / 50]).toEqual([1, 2, 6])
+    expect(calls('forward') / 50).toBe(1)
+    // Central: 2 per weight, and 4 more for the few whose first difference is not clearly fine (x³ near 0).
+    expect(calls('central') / 50).toBeGreaterThanOrEqual(2)
+    expect(calls('central') / 50).toBeLessThanOrEqual(2.2)
+    expect(calls('richardson') / 50).toBeGreaterThanOrEqual(6)
   })
 
   it('a fixed step is used as given, and a too-large one is named in a hint', () => {
