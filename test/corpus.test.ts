@@ -1,8 +1,9 @@
 // A corpus of realistic hand-written gradients, correct and buggy, run through the engine as a new
 // user would (defaults only, unless a case is about an option). Every case also checks that `at` is
 // bit-for-bit what it was before the check.
-import { checkGradients, formatReport, type GradcheckOptions } from 'gradcheck'
+import { checkGradients } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
+import { type Built, type Case, type Options, fail, of, pass, run } from './support/corpus.js'
 import { createCnn, makeBatch, loss as cnnLoss, backward as cnnBackward, backwardWithBug as cnnBackwardWithBug, type CnnParams } from '../examples/cnn/cnn.js'
 import { makeAttention, type AttnBug } from './corpus/attention.js'
 import { makeAutoencoder, makeLogistic, makeNestedLinear, TinyNet, type AeBug, type LinBug, type LogBug } from './corpus/forms.js'
@@ -19,57 +20,6 @@ import {
 } from './corpus/extra.js'
 import { firstDifference, rng, snapshot } from './corpus/util.js'
 
-type Options = Omit<GradcheckOptions, 'at'>
-
-interface Built {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  loss: (p: any) => number | Promise<number>
-  grad: unknown
-  at: unknown
-  options?: Options
-}
-
-interface Case {
-  name: string
-  build: () => Built
-  expect: 'pass' | 'fail'
-  /** Tensors allowed as `report.worst[0].name` when the case must fail. */
-  guilty?: string[]
-  /** The exact entry that must come first in `report.worst`. */
-  path?: string
-  /** A hint kind the report must carry. */
-  hint?: string
-  /** What `report.loss.deterministic` must be (defaults to true; 'any' for harmless reordering noise). */
-  deterministic?: boolean | 'any'
-}
-
-interface Model<P, B> {
-  params: P
-  loss: (p: P) => number
-  grad: (p: P, bug?: B) => unknown
-}
-
-const of = <P, B>(m: Model<P, B>, bug?: B, options?: Options): Built => ({ loss: m.loss, grad: (p: P) => m.grad(p, bug), at: m.params, options })
-
-const pass = (name: string, build: () => Built, extra: Partial<Case> = {}): Case => ({ name, build, expect: 'pass', ...extra })
-const fail = (name: string, build: () => Built, guilty: string[] | undefined, extra: Partial<Case> = {}): Case => ({ name, build, expect: 'fail', guilty, ...extra })
-
-async function run(c: Case): Promise<void> {
-  const { loss, grad, at, options } = c.build()
-  const before = snapshot(at)
-  const report = await checkGradients(loss, grad as never, { at, ...options })
-  const text = `${c.name}\n${formatReport(report)}`
-  expect(firstDifference(at, before), 'params must be restored bit for bit').toBeUndefined()
-  if (c.expect === 'pass') {
-    expect(report.pass, text).toBe(true)
-  } else {
-    expect(report.pass, text).toBe(false)
-    if (c.guilty) expect(c.guilty, text).toContain(report.worst[0]!.name)
-    if (c.path) expect(report.worst[0]!.path, text).toBe(c.path)
-  }
-  if (c.hint) expect(report.hints.map((h) => h.kind), text).toContain(c.hint)
-  if (c.deterministic !== 'any') expect(report.loss.deterministic, text).toBe(c.deterministic ?? true)
-}
 
 const ALL_MLP = ['W1', 'b1', 'W2', 'b2']
 const FIRST_LAYER = ['W1', 'b1']

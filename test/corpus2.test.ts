@@ -4,9 +4,9 @@
 // LayerNorm, robust and probabilistic losses, simulations (RK4, stencils, stiff springs, N-body),
 // far-from-origin coordinates, big and tiny scales, frozen tensors, float32 pipelines, dropout.
 // Every case also checks that `at` is restored bit for bit (Object.is per element).
-import { checkGradients, formatReport, type GradcheckOptions } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
-import { firstDifference, rng, snapshot, verify, type Rng } from './corpus2/common.js'
+import { type Built, type Case, type Model, type Options, fail, of, pass, run } from './support/corpus.js'
+import { rng, verify, type Rng } from './corpus2/common.js'
 import { makeAvgPoolNet, makeConv, makeF32MaxPool, makeTransposedConv, type AvgBug, type ConvBug, type ConvSpec, type F32PoolBug, type TconvBug } from './corpus2/conv.js'
 import {
   makeBatchNorm2dF32, makeF32StorageF64Loss, makeFourier, makeFrenkelKontorova, makeSoftRaster,
@@ -30,57 +30,6 @@ import { makePiecewise, type PieceBug, type PieceKind } from './corpus2/kinks32.
 import { makeGru, makeLstm, makeRnn, type GruBug, type LstmBug, type RnnBug } from './corpus2/rnn.js'
 import { makeBigramLm, makeCausalAttention, makeLayerNormF32, type CausalBug, type LmBug, type LnBug } from './corpus2/seq.js'
 
-type Options = Omit<GradcheckOptions, 'at'>
-
-interface Built {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  loss: (p: any) => number | Promise<number>
-  grad: unknown
-  at: unknown
-  options?: Options
-}
-
-interface Case {
-  name: string
-  build: () => Built
-  expect: 'pass' | 'fail'
-  /** Tensors allowed as `report.worst[0].name` when the case must fail. */
-  guilty?: string[]
-  path?: string
-  hint?: string
-  /** What `report.loss.deterministic` must be (default true; 'any' for harmless reordering). */
-  deterministic?: boolean | 'any'
-  /** The report must list at least one accepted kink. */
-  kinks?: boolean
-}
-
-interface Model<P, B> {
-  params: P
-  loss: (p: P) => number
-  grad: (p: P, bug?: B) => unknown
-}
-
-const of = <P, B>(m: Model<P, B>, bug?: B, options?: Options): Built => ({ loss: m.loss, grad: (p: P) => m.grad(p, bug), at: m.params, options })
-const pass = (name: string, build: () => Built, extra: Partial<Case> = {}): Case => ({ name, build, expect: 'pass', ...extra })
-const fail = (name: string, build: () => Built, guilty: string[] | undefined, extra: Partial<Case> = {}): Case => ({ name, build, expect: 'fail', guilty, ...extra })
-
-async function run(c: Case): Promise<void> {
-  const { loss, grad, at, options } = c.build()
-  const before = snapshot(at)
-  const report = await checkGradients(loss, grad as never, { at, ...options })
-  const text = `${c.name}\n${formatReport(report)}`
-  expect(firstDifference(at, before), 'params must be restored bit for bit').toBeUndefined()
-  if (c.expect === 'pass') {
-    expect(report.pass, text).toBe(true)
-  } else {
-    expect(report.pass, text).toBe(false)
-    if (c.guilty) expect(c.guilty, text).toContain(report.worst[0]!.name)
-    if (c.path) expect(report.worst[0]!.path, text).toBe(c.path)
-  }
-  if (c.hint) expect(report.hints.map((h) => h.kind), text).toContain(c.hint)
-  if (c.kinks) expect(report.kinks.filter((e) => !e.failed).length, text).toBeGreaterThan(0)
-  if (c.deterministic !== 'any') expect(report.loss.deterministic, text).toBe(c.deterministic ?? true)
-}
 
 // ------------------------------------------------------------------ recurrent nets through time
 const rnn = (bug: RnnBug = 'none') => (): Built => of(makeRnn(), bug)
