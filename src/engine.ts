@@ -460,9 +460,10 @@ function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
  * bound is as large as the derivative); beyond it, a bug.
  */
 function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimate): Judged {
-  // The kink is judged at the smallest steps whose gap stands above its noise (a descent may have gone
-  // below them, into round-off).
-  const base = Math.max(0, Math.min(ladder.length - 3, ladder.findIndex((l) => l.finite && l.gap > KINK_EVIDENCE * gapNoise(l))))
+  // A kink is judged at the smallest three steps that show it: a descent may have gone below them, into
+  // round-off that hides it.
+  let base = 0
+  while (base + 3 < ladder.length && !kinkEvidence(ladder[base]!, ladder[base + 1]!, ladder[base + 2]!)) base++
   const [small, mid, large] = ladder.slice(base) as [Level, Level, Level, ...Level[]]
   const { numeric, err } = estimate
   const step = mid.s
@@ -479,6 +480,21 @@ function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimate): Jud
       ? { numeric, estimatedError: err, tolerance, verdict: 'inconclusive', failed: false, kink: false, step,
           note: `the numerical error (≈${fmt(err)}) is as large as the derivative itself` }
       : { numeric, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, step, note: trend }
+  }
+  // Before convicting: where round-off blurs a kink at x (float32), one of the two smallest steps may
+  // still show it — a gap above its noise that does not grow ~4× at the next step, as a smooth f's
+  // would — with one-sided slopes that straddle the analytic value: a subgradient there.
+  if (c.options.kinks !== 'ignore') {
+    for (let j = 0; j < 2 && j + 1 < ladder.length; j++) {
+      const l = ladder[j]!
+      const near = ladder[j + 1]!
+      // …and whose one-sided slopes hold still from one step to the next, as a kink's do (a function
+      // finer than the steps makes them wander).
+      const drift = Math.max(Math.abs(near.forward - l.forward), Math.abs(near.backward - l.backward)) / (RATIO - 1)
+      if (!l.finite || !near.finite || l.gap <= gapNoise(l) || near.gap >= 2 * l.gap || drift > l.gap / 2) continue
+      const judged = judgeKink(c, l, near, err, m)
+      if (judged.verdict === 'kink') return judged
+    }
   }
   // Still not smooth at the smallest step the descent reached, and the disagreement still falling:
   // f changes faster than any step tried resolves, which says nothing about the gradient.
@@ -500,8 +516,11 @@ function kinkEvidence(small: Level, mid: Level, large: Level): boolean {
   const sameSign = Math.sign(small.forward - small.backward) === Math.sign(mid.forward - mid.backward)
   const excessSmall = small.gap - mid.gap / RATIO
   const excessMid = large.finite ? mid.gap - large.gap / RATIO : excessSmall
+  // Strong evidence (4× the threshold) stands on its own: more kinks further out can make the larger
+  // steps' gaps grow faster than a smooth f's, so the check at h only confirms weak evidence.
+  const strong = excessSmall > 4 * KINK_EVIDENCE * gapNoise(small)
   return sameSign && excessSmall > KINK_EVIDENCE * gapNoise(small) && small.gap <= 1.5 * mid.gap + gapNoise(small) &&
-    excessMid >= excessSmall / 2 - gapNoise(mid)
+    (strong || excessMid >= excessSmall / 2 - gapNoise(mid))
 }
 
 /**
