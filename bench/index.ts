@@ -3,7 +3,7 @@
 //   2. how good the error estimate is: estimated ÷ true error of the numeric derivative, on functions
 //      whose derivative is known exactly.
 import { type Method, checkGradients } from 'gradcheck'
-import { PROBE_CALLS } from '../src/engine.js'
+import { PROBE_CALLS } from '../src/engine/constants.js'
 import { type CnnParams, type Dtype, backward, createCnn, loss as cnnLoss, makeBatch } from '../examples/cnn/cnn.js'
 import { grad as mlpGrad, init as mlpInit, loss as mlpLoss } from '../examples/readme/mlp.js'
 

@@ -2,10 +2,10 @@
 // float64 / float32 / 'internal', the demo CNN, RNN/LSTM/GRU, a conv layer, a few losses) checked with
 // default options, once with the correct gradient (a fail is a FALSE ALARM) and once per realistic bug
 // (a pass is a MISS; a fail blaming another tensor is a MISBLAME).
-//   cd /work/main && npx tsx bench/seeds.ts [seedsPerModel = 40] [model filter = ''] [first seed = 1]
+//   npx tsx bench/seeds.ts [seedsPerModel = 40] [model filter = ''] [first seed = 1]
 import { checkGradients, formatReport } from '../src/index.js'
-import type { Report } from '../src/report.js'
-import { type Block, flatten } from '../src/params.js'
+import type { Report } from '../src/report/types.js'
+import { type Block, flatten } from '../src/params/flatten.js'
 import { type Act, makeMlp } from '../test/corpus/mlp.js'
 import { gaussian, rng } from '../test/corpus/util.js'
 import { type CnnParams, backward, backwardWithBug, createCnn, loss as cnnLoss, makeBatch } from '../examples/cnn/cnn.js'

@@ -1,5 +1,5 @@
 import { InvalidOptionError, describe } from './errors.js'
-import type { Precision } from './params.js'
+import type { Precision } from './params/flatten.js'
 
 export type Method = 'central' | 'forward' | 'richardson'
 export type KinkPolicy = 'subgradient' | 'skip' | 'fail' | 'ignore'

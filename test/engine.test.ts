@@ -1,6 +1,7 @@
 import { checkGradients, type Entry, type Report } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
-import { UNIT_ROUNDOFF, noiseLevel } from '../src/engine.js'
+import { UNIT_ROUNDOFF } from '../src/engine/constants.js'
+import { noiseLevel } from '../src/engine/noise.js'
 import { random } from '../src/random.js'
 
 /**

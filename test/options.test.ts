@@ -1,7 +1,7 @@
 import 'gradcheck/vitest'
-import { DEFAULTS, checkGradients } from 'gradcheck'
+import { DEFAULTS, checkGradients, formatReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
-import { PROBE_CALLS } from '../src/engine.js'
+import { PROBE_CALLS } from '../src/engine/constants.js'
 
 const cube = (w: Float64Array): number => w.reduce((s, v) => s + v * v * v, 0)
 const dcube = (w: Float64Array): Float64Array => w.map((v) => 3 * v * v)
@@ -43,7 +43,8 @@ describe('options', () => {
     expect(a.entries.map((e) => e.path)).not.toEqual(b.entries.map((e) => e.path))
     expect(checkGradients(loss, grad, { at, sample: 20, seed: 1 }).entries.map((e) => e.path)).toEqual(a.entries.map((e) => e.path))
     expect(checkGradients(loss, grad, { at, sample: 'all' }).checked).toBe(1003)
-    expect(a.warnings).toContain('big: 20 of 1000 coordinates checked, drawn with seed 1')
+    expect(a.warnings).toContainEqual({ kind: 'sampled', name: 'big', checked: 20, size: 1000, seed: 1 })
+    expect(formatReport(a)).toContain('Warning: big: 20 of 1000 coordinates checked, drawn with seed 1')
   })
 
   it('sample catches a single wrong coordinate only when it is drawn: the report names what was checked', () => {
@@ -70,7 +71,7 @@ describe('options', () => {
     const report = checkGradients((w: number[]) => Math.exp(10 * w[0]!), (w: number[]) => [10 * Math.exp(10 * w[0]!)], { at: [1], step: 0.05, rtol: 1e-6, atol: 0 })
     expect(report.entries[0]!.step).toBeCloseTo(0.05, 10)
     expect(report.pass).toBe(false)
-    expect(report.entries[0]!.note).toMatch(/truncation/)
+    expect(report.entries[0]!.reason).toEqual({ kind: 'sweep', trend: 'falls' })
     expect(report.hints.map((h) => h.kind)).toContain('step')
   })
 
@@ -104,7 +105,8 @@ describe('options', () => {
     it("'subgradient' fails an analytic value outside the slopes", () => {
       const report = checkGradients(relu, (w: Float64Array) => { const g = drelu(w); g[0] = 1.5; return g }, { at: at() })
       expect(report.pass).toBe(false)
-      expect(report.worst[0]!.note).toMatch(/outside the one-sided slopes \[0\.00, 1\.00\]/)
+      expect(report.worst[0]!.reason).toMatchObject({ kind: 'kink', outcome: 'outside' })
+      expect(formatReport(report)).toMatch(/outside the one-sided slopes \[0\.00, 1\.00\]/)
     })
 
     it("'skip' excludes, 'fail' fails, 'ignore' does not detect", () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { checkGradients, type Report } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
-import { PROBE_CALLS } from '../src/engine.js'
+import { PROBE_CALLS } from '../src/engine/constants.js'
 
 /**
  * Every property runs with a fixed seed so CI is reproducible; on a failure fast-check prints the seed

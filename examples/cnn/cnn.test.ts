@@ -1,5 +1,5 @@
 import 'gradcheck/vitest'
-import { checkGradients } from 'gradcheck'
+import { checkGradients, formatReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 import { type CnnParams, type Dtype, backward, backwardWithBug, createCnn, loss, makeBatch } from './cnn.js'
 
@@ -23,7 +23,8 @@ describe.each(['float64', 'float32'] satisfies Dtype[])('the demo CNN in %s', (d
     const report = checkGradients(lossOf, (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) })
     expect(report.kinks.map((e) => e.path)).toEqual(['conv1.bias[0]', 'conv1.bias[1]', 'conv1.bias[2]', 'conv1.bias[3]'])
     expect(report.kinks.every((e) => e.verdict === 'kink' && !e.failed)).toBe(true)
-    expect(report.warnings.join('\n')).toMatch(/4 weights move a ReLU\/max-like input across a kink/)
+    expect(report.warnings).toContainEqual({ kind: 'kinks', count: 4, policy: 'subgradient', paths: ['conv1.bias[0]', 'conv1.bias[1]', 'conv1.bias[2]'] })
+    expect(formatReport(report)).toMatch(/4 weights move a ReLU\/max-like input across a kink/)
   })
 
   it('still catches a kink whose analytic value lies outside the one-sided slopes', () => {
@@ -36,7 +37,7 @@ describe.each(['float64', 'float32'] satisfies Dtype[])('the demo CNN in %s', (d
     const report = checkGradients(lossOf, wrongAtKink, { at: createCnn({ dtype }) })
     expect(report.pass).toBe(false)
     expect(report.worst[0]!.path).toBe('conv1.bias[0]')
-    expect(report.worst[0]!.note).toMatch(/outside the one-sided slopes/)
+    expect(report.worst[0]!.reason).toMatchObject({ kind: 'kink', outcome: 'outside' })
   })
 
   it('costs about 2 loss calls per checked weight when the gradient is right', () => {

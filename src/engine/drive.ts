@@ -8,7 +8,7 @@
 export type Call = 'loss' | 'grad'
 export type Check<T> = Generator<Call, T, unknown>
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function'
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }

@@ -1,0 +1,119 @@
+/**
+ * Every number the engine decides with, in one table. Each says what it is and where it comes from:
+ * - derived: follows from the arithmetic (the derivation is in the comment, or in docs/numerics.md);
+ * - cited: a published default or result (the source is named);
+ * - tuned: chosen by measurement; `npm run bench` (section "Tuned constants") varies each one and
+ *   prints what changes (false alarms on correct models, bugs missed), which is the justification.
+ *
+ * The engine reads them from `K`, so the benchmark can vary a tuned constant within one run;
+ * nothing else writes to it.
+ */
+import type { Precision } from '../params/flatten.js'
+
+/** Unit round-off, half an ulp of 1: 2⁻⁵³ (binary64), 2⁻²⁴ (binary32). Derived (IEEE 754). */
+export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = Object.freeze({ float64: 2 ** -53, float32: 2 ** -24 })
+
+/** The smallest positive (subnormal) number of each precision: a loss value rounds to at least this. Derived (IEEE 754). */
+export const SMALLEST: Readonly<Record<Precision, number>> = Object.freeze({ float64: Number.MIN_VALUE, float32: 2 ** -149 })
+
+/**
+ * ECnoise's constants (Moré & Wild, "Estimating computational noise", SIAM J. Sci. Comput. 33(3), 2011):
+ * the k-th differences of pure noise σ have variance σ²/γ_k, γ_k = (k!)²/(2k)!. Cited.
+ */
+export const GAMMA: readonly number[] = Object.freeze([1, 1 / 2, 1 / 6, 1 / 20, 1 / 70, 1 / 252, 1 / 924])
+
+/**
+ * Sweep ratio: steps 4h, h, h/4. Derived: truncation of a central difference falls 16× per level and
+ * round-off grows 4×, so one level tells the two apart; Richardson's factor is then 4² − 1 = 15.
+ */
+export const RATIO = 4
+
+/**
+ * Richardson's extrapolation amplifies the round-off of the smaller step by (16 + 1)/15 ≈ 1.13 at
+ * most when the two levels' round-off is independent; 1.1 is the 16/15 of the correlated case plus a
+ * little. Derived.
+ */
+export const EXTRAPOLATED_ROUNDOFF = 1.1
+
+export const K = {
+  /**
+   * The disagreement may be this many times the estimated error of the numeric derivative. Error
+   * bounds from a step sweep are right within a small factor (Ridders' tableau; numdifftools reports
+   * the same kind of bound); a bug is typically orders of magnitude above. Tuned.
+   */
+  SAFETY: 4,
+  /**
+   * Before a sweep, the truncation of one central difference is unknown; it is assumed to be at most
+   * this many times (3r)^(2/3) of the derivative — the relative accuracy of the optimal step — and of
+   * what the one-sided gap predicts. A prior, not an estimate: anything beyond it is swept. Tuned.
+   */
+  TRUNCATION_PRIOR: 8,
+  /**
+   * Round-off of the analytic gradient itself: this many ulps of the value, and of the tensor's
+   * gradient scale (sums that cancel leave an error on the scale of their terms: Theano's
+   * abs_tol AND rel_tol). Tuned.
+   */
+  ANALYTIC_ULPS: 64,
+  /** A gap must exceed this many times its round-off bound to count as signal (kink evidence, smoothness band). Tuned. */
+  KINK_EVIDENCE: 2,
+  /** Kink evidence this many times stronger than `KINK_EVIDENCE` needs no confirmation at the next larger step. Tuned. */
+  STRONG_KINK: 4,
+  /** Two estimates agree when they differ by at most this many times the sum of their bounds. Tuned. */
+  AGREE: 2,
+  /** Share of a derivative a bound may allow before the engine spends calls to tighten it (a 10% error must exceed bound + error). Tuned. */
+  COARSE: 0.04,
+  /** An estimate whose bound allows this share of the derivative or more can neither clear nor convict. Tuned. */
+  WEAK: 0.5,
+  /** The truncation prior is held to at least this share of the tensor's gradient scale. Tuned. */
+  PRIOR_FLOOR: 0.01,
+  /** Largest relative step `'auto'` takes: past 10% of a coordinate's scale a difference is not local. Tuned. */
+  MAX_RELATIVE_STEP: 0.1,
+  /** The noise probe moves by this fraction of the parameters' scale per point. Tuned. */
+  PROBE: { float64: 1e-6, float32: 1e-3 } as Record<Precision, number>,
+  /** The two sides of the probe agree when their noise levels are within this factor. Tuned. */
+  PROBE_SIDES: 4,
+  /** Levels the sweep may add below h/4 where f is not smooth yet, and above 4h where round-off drowns the derivative (cost caps). Tuned. */
+  MAX_DESCENT: 5,
+  MAX_CLIMB: 5,
+  /** A kink's gap J·(1 − d/s) stays put or shrinks as the step shrinks; it may grow this much from h to h/4 within noise. Tuned. */
+  KINK_GROWTH: 1.5,
+  /** A kink within h/4 is within h too: its excess over the smooth prediction at h must be at least this share of the one at h/4. Tuned. */
+  KINK_HOLD: 0.5,
+  /** A kink nearer to x than this share of the step is reported as at x itself. Tuned. */
+  KINK_AT_X: 0.05,
+  /**
+   * Round-off blurring a kink at x (float32): a gap above its noise that grows less than this much at
+   * the next larger step (a smooth f's grows 4×), with one-sided slopes that drift less than
+   * `BLUR_DRIFT` of the gap between the two steps, is a kink still. Tuned.
+   */
+  BLUR_GROWTH: 2,
+  BLUR_DRIFT: 0.5,
+  /** A gap this many times larger at a quarter of the step is round-off (a staircase): neither smooth f (¼×) nor a kink (≤ 1×) does that. Tuned. */
+  STAIRCASE: 2,
+  /** Not smooth at the smallest step and the disagreement still shrinking by this factor per level: f is finer than the steps, not the gradient wrong. Tuned. */
+  STILL_FALLING: 2,
+  /** |a − D(h)| "falls like h²" when it shrinks more than this over the sweep (h² alone gives 16× per level), "grows" when it rises more than `TREND_GROWS`. Tuned. */
+  TREND_FALLS: 8,
+  TREND_GROWS: 2,
+}
+
+/**
+ * Where f is smooth, a level's one-sided gap is ≈ |f″|·s, so one level up (4× the step) it is 4×; a
+ * straddled kink gives 1×–2.5× and noise ¼×. Two levels are smooth when the ratio of their gaps,
+ * each within its noise, lies in [RATIO − 1, RATIO + 2]. Derived.
+ */
+export const SMOOTH_BAND: readonly [number, number] = Object.freeze([RATIO - 1, RATIO + 2]) as readonly [number, number]
+
+/** Points on each side of `at` in the noise probe: 7 values give a difference table up to order 6 (ECnoise uses 7–9). Cited. */
+export const PROBE_POINTS = 6
+
+/** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one more at `at` at the end. Derived. */
+export const PROBE_CALLS = 3 + 2 * PROBE_POINTS
+
+/**
+ * Derivatives below these shares of the tensor's gradient scale are judged against that scale, not
+ * against themselves (`share` in tolerance.ts): 1% for "weak", 10% for "coarse" (a weight among the
+ * larger ones), 0.1% for clearing on a first difference (a feature 1000× smaller than the others is
+ * still judged on its own). Tuned.
+ */
+export const NEGLIGIBLE = Object.freeze({ weak: 0.01, coarse: 0.1, clear: 1e-3 })

@@ -1,0 +1,79 @@
+import { K, RATIO } from './constants.js'
+import type { Level } from './differences.js'
+import type { Coordinate } from './scale.js'
+import { gapNoise } from './sweep.js'
+import { bound } from './tolerance.js'
+import type { Judged } from './verdict.js'
+
+/**
+ * The one kink detector. A kink's gap J·(1 − d/s) keeps its sign and stays put or shrinks a little
+ * with the step; a smooth f's shrinks 4×; one that grows or flips sign is noise. Evidence is a gap at
+ * h/4 of the same sign, above the smooth prediction by more than its noise; and as a kink within h/4
+ * is within h too, the excess over the smooth prediction must be there at h as well, about as large.
+ */
+export function kinkEvidence(small: Level, mid: Level, large: Level): boolean {
+  if (!small.finite || !mid.finite) return false
+  const sameSign = Math.sign(small.forward - small.backward) === Math.sign(mid.forward - mid.backward)
+  const excessSmall = small.gap - mid.gap / RATIO
+  const excessMid = large.finite ? mid.gap - large.gap / RATIO : excessSmall
+  // Strong evidence stands on its own: more kinks further out can make the larger steps' gaps grow
+  // faster than a smooth f's, so the check at h only confirms weak evidence.
+  const strong = excessSmall > K.STRONG_KINK * K.KINK_EVIDENCE * gapNoise(small)
+  return sameSign && excessSmall > K.KINK_EVIDENCE * gapNoise(small) && small.gap <= K.KINK_GROWTH * mid.gap + gapNoise(small) &&
+    (strong || excessMid >= K.KINK_HOLD * excessSmall - gapNoise(mid))
+}
+
+/** The smallest three levels (from index `base`) that show a kink; a descent may have gone below them, into round-off that hides it. */
+export function kinkBase(ladder: readonly Level[]): number {
+  let base = 0
+  while (base + 3 < ladder.length && !kinkEvidence(ladder[base]!, ladder[base + 1]!, ladder[base + 2]!)) base++
+  return base
+}
+
+/**
+ * Where the kink is, from the gaps at steps s and s/4 that both straddle it: a kink at distance d with
+ * a slope jump J leaves a gap J·(1 − d/s), so gap(s) − gap(s/4) = 3·J·d/s.
+ */
+export function kinkDistance(wide: Level, narrow: Level): number {
+  const jump = wide.gap + (wide.gap - narrow.gap) / 3
+  const d = Math.min(narrow.s, Math.max(0, ((wide.gap - narrow.gap) * wide.s) / (3 * jump)))
+  return d < K.KINK_AT_X * narrow.s ? 0 : d
+}
+
+/**
+ * At a kink, any value between the one-sided slopes is a valid subgradient (Clarke; BVLC/caffe#1334):
+ * accepted, skipped or failed as `kinks` says; a value outside them is a bug.
+ */
+export function judgeKink(c: Coordinate, small: Level, mid: Level, err: number, m: number): Omit<Judged, 'steps'> {
+  const lo = Math.min(small.forward, small.backward)
+  const hi = Math.max(small.forward, small.backward)
+  // A one-sided slope is only first-order accurate: its truncation f″·s/2 shrinks 4× from step h to
+  // h/4, so a third of how much it moved between the two steps bounds what remains.
+  const drift = Math.max(Math.abs(mid.forward - small.forward), Math.abs(mid.backward - small.backward)) / (RATIO - 1)
+  const slack = bound(c, 2 * small.noise + drift, m)
+  const base = { numeric: small.central, estimatedError: err, tolerance: slack, kink: true, slopes: [lo, hi] as [number, number] }
+  const at = { kind: 'kink', distance: kinkDistance(mid, small), step: small.s } as const
+  if (c.a < lo - slack || c.a > hi + slack) return { ...base, verdict: 'bug', failed: true, reason: { ...at, outcome: 'outside' } }
+  if (c.options.kinks === 'fail') return { ...base, verdict: 'kink', failed: true, reason: { ...at, outcome: 'failed' } }
+  if (c.options.kinks === 'skip') return { ...base, verdict: 'kink', failed: false, reason: { ...at, outcome: 'skipped' } }
+  return { ...base, verdict: 'kink', failed: false, reason: { ...at, outcome: 'accepted' } }
+}
+
+/**
+ * Before a disagreement is called a bug: where round-off blurs a kink at x (float32), one of the two
+ * smallest steps may still show it — a gap above its noise that does not grow ~4× at the next step,
+ * as a smooth f's would, with one-sided slopes that hold still from one step to the next, as a kink's
+ * do (a function finer than the steps makes them wander) — and slopes that straddle the analytic
+ * value: a subgradient there.
+ */
+export function blurredKink(c: Coordinate, ladder: readonly Level[], err: number, m: number): Omit<Judged, 'steps'> | undefined {
+  for (let j = 0; j < 2 && j + 1 < ladder.length; j++) {
+    const l = ladder[j]!
+    const near = ladder[j + 1]!
+    const drift = Math.max(Math.abs(near.forward - l.forward), Math.abs(near.backward - l.backward)) / (RATIO - 1)
+    if (!l.finite || !near.finite || l.gap <= gapNoise(l) || near.gap >= K.BLUR_GROWTH * l.gap || drift > K.BLUR_DRIFT * l.gap) continue
+    const judged = judgeKink(c, l, near, err, m)
+    if (judged.verdict === 'kink') return judged
+  }
+  return undefined
+}

@@ -1,0 +1,96 @@
+import type { ResolvedOptions } from '../options.js'
+import type { Block } from '../params/flatten.js'
+import { K, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
+import type { LossStats } from './noise.js'
+import type { Point } from './point.js'
+
+/**
+ * The scale a coordinate moves on: the larger of its magnitude and its tensor's scale (its RMS: a
+ * weight near 0 in a layer of weights ~0.1 is not a finer quantity than its neighbours), unless the
+ * loss says it is finer: |f/a| is how far the coordinate goes before f changes by all of itself. That
+ * tells a capacitance of 1e-8 packed beside a resistance of 1e3, and a position of 6.4e6 m (or a time of
+ * 1.7e9 s) that matters to the metre (second). Never so fine that x ± h is not resolved: ∛u·|x|.
+ */
+export function coordinateScale(x: number, a: number, f: number, tensor: number, u: number): number {
+  const L = Math.max(Math.min(Math.max(Math.abs(x), tensor), Math.abs(f / a)), Math.cbrt(u) * Math.abs(x))
+  return L > 0 && Number.isFinite(L) ? L : tensor
+}
+
+/**
+ * Scale of each tensor: its RMS, else the RMS of all parameters, else 1 (all-zero biases still need a
+ * step). A scalar has no neighbours to take a scale from: it gets the unit scale, which
+ * `coordinateScale` narrows by |f/a| and widens by |x| (the max(|x|, 1) of numdifftools and FiniteDifferences.jl).
+ */
+export function tensorScales(blocks: readonly Block[]): number[] {
+  const rms = (b: Block): number => {
+    let s = 0
+    for (let i = 0; i < b.size; i++) s += b.get(i) ** 2
+    return b.size > 0 ? Math.sqrt(s / b.size) : 0
+  }
+  const each = blocks.map(rms)
+  const total = Math.sqrt(each.reduce((s, r, k) => s + r * r * blocks[k]!.size, 0) / Math.max(1, blocks.reduce((s, b) => s + b.size, 0)))
+  return each.map((r, k) => (blocks[k]!.size === 1 ? 1 : r > 0 ? r : total > 0 ? total : 1))
+}
+
+export const blockMax = (g: Float64Array): number => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+
+/** Per tensor: the scale of its values (for steps) and the largest |analytic| (the floor of small entries). */
+export interface TensorScale {
+  value: number
+  gradient: number
+  /**
+   * max |aⱼ|·Lⱼ over the tensor: how much the loss changes when a coordinate moves across its scale.
+   * Over Lᵢ, it is the gradient scale coordinate i is judged against: the tensor's largest gradient
+   * where all coordinates share a scale, and the right one where units differ within a vector.
+   */
+  change: number
+}
+
+/** The scales of a tensor, once the loss at `at` is known. */
+export function tensorScale(b: Block, analytic: Float64Array, value: number, f0: number, u: number): TensorScale {
+  let change = 0
+  for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[i]!) * coordinateScale(b.get(i), analytic[i]!, f0, value, u))
+  return { value, gradient: blockMax(analytic), change }
+}
+
+/** What judging one coordinate needs to know, worked out once. */
+export interface Coordinate {
+  p: Point
+  k: number
+  i: number
+  x: number
+  /** The analytic derivative. */
+  a: number
+  /** The gradient scale it is judged against (see TensorScale.change). */
+  G: number
+  /** Noise of the loss relative to its size: at least the precision's unit round-off. */
+  r: number
+  /** The scale the coordinate moves on, and the first step. */
+  L: number
+  h: number
+  u: number
+  tiny: number
+  loss: LossStats
+  options: ResolvedOptions
+}
+
+/** The first step of coordinate `i` of tensor `k`: the optimal step for the measured noise, on the coordinate's scale. */
+export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Coordinate {
+  const a = p.analytic[k]![i]!
+  const x = p.at.original(k, i)
+  const o = p.options
+  const u = UNIT_ROUNDOFF[p.precision]
+  const L = coordinateScale(x, a, loss.value, t.value, u)
+  const G = t.change > 0 ? t.change / L : t.gradient
+  // Relative noise of the loss along this coordinate: its noise over the size of the function, taken
+  // as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the coordinate's scale (a
+  // loss of 1e9 + something small gets steps too small here; the sweep climbs out of that). Where f
+  // and the whole gradient are 0 there is nothing to scale by: the precision's own round-off.
+  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
+  const r = size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
+  // Optimal steps (docs/numerics.md, "The error of one difference"): central h* = (3ε/|f‴|)^(1/3),
+  // forward h* = 2(ε/|f″|)^(1/2), with f's derivatives of the size f/Lⁿ.
+  const relStep = Math.min(K.MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
+  const h = o.step === 'auto' ? relStep * L : o.step
+  return { p, k, i, x, a, G, r, L, h, u, tiny: SMALLEST[p.precision], loss, options: o }
+}

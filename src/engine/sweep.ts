@@ -1,0 +1,86 @@
+import { K, RATIO, SMOOTH_BAND } from './constants.js'
+import { type Level, forwardLevel, level } from './differences.js'
+import type { Check } from './drive.js'
+import { type Estimate, extrapolate } from './extrapolate.js'
+import { kinkDistance, kinkEvidence } from './kinks.js'
+import type { Coordinate } from './scale.js'
+import { agree, coarse } from './tolerance.js'
+
+/** Round-off bound of a one-sided gap: two one-sided differences, each 2ε over s. */
+export const gapNoise = (l: Level): number => 4 * l.noise
+
+/** Between two levels of the sweep, f is smooth when the larger gap is what the smaller one predicts (×RATIO), within noise. */
+export function smooth(bigger: Level, smaller: Level): boolean {
+  if (!bigger.finite || !smaller.finite) return false
+  const [bigLo, bigHi] = [bigger.gap - K.KINK_EVIDENCE * gapNoise(bigger), bigger.gap + K.KINK_EVIDENCE * gapNoise(bigger)]
+  const [smallLo, smallHi] = [smaller.gap - K.KINK_EVIDENCE * gapNoise(smaller), smaller.gap + K.KINK_EVIDENCE * gapNoise(smaller)]
+  return bigHi >= SMOOTH_BAND[0] * smallLo && bigLo <= SMOOTH_BAND[1] * smallHi
+}
+
+/**
+ * The noise the levels themselves show. Smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it
+ * stays or shrinks (J·(1 − d/s)); only noise makes it grow as the step shrinks, as a staircase does
+ * when an intermediate value of a float32 loss rounds (the probe's tiny moves may not see that). A
+ * gap that grows sets a floor under the noise of every level: ε ≥ (gap − predicted gap)·s/4.
+ */
+function audited(levels: Level[]): Level[] {
+  let eps = 0
+  for (let j = 0; j + 1 < levels.length; j++) {
+    const smaller = levels[j]!
+    const bigger = levels[j + 1]!
+    if (smaller.finite && bigger.finite && smaller.gap > K.STAIRCASE * bigger.gap) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
+  }
+  return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) }))
+}
+
+/** The first difference of a coordinate: central at its step h, or forward (with f(x + h) kept for the sweep). */
+export function* firstLevel(c: Coordinate): Check<{ level: Level; up?: { x: number; f: number } }> {
+  if (c.options.method === 'forward') return yield* forwardLevel(c)
+  return { level: yield* level(c, c.h) }
+}
+
+/**
+ * The levels of the sweep, by increasing step: h/4, h, 4h, and below h/4 while the smallest two are
+ * not yet where f is smooth — their gaps do not scale with the step, because f changes on a scale
+ * finer than h (a fast oscillation) or a kink lies near x — and round-off has not taken over. Not for
+ * a kink at x itself, which no step resolves.
+ */
+export function* sweep(c: Coordinate, first: { level: Level; up?: { x: number; f: number } }): Check<Level[]> {
+  const atH = first.up === undefined ? first.level : yield* level(c, c.h, first.up)
+  let ladder = audited([yield* level(c, c.h / RATIO), atH, yield* level(c, c.h * RATIO)])
+  for (let s = c.h / RATIO, k = 0; k < K.MAX_DESCENT; k++) {
+    const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
+    // Settled: smooth, or down in the noise (a gap within its noise, or one that grows as the step shrinks).
+    const settled = !small.finite || smooth(mid, small) || small.gap <= K.KINK_EVIDENCE * gapNoise(small) || small.gap > mid.gap
+    if (settled || (kinkEvidence(small, mid, large) && kinkDistance(mid, small) === 0)) break
+    s /= RATIO
+    ladder = audited([yield* level(c, s), ...ladder])
+  }
+  return ladder
+}
+
+/**
+ * The Richardson estimate over the sweep, and where the bound is still a sizeable part of the
+ * derivative (round-off from a step too small for how slowly f changes), the same over larger steps,
+ * added for as long as the levels stay smooth and the error bound keeps falling (FiniteDifferences.jl's
+ * step search, upwards; 2 calls a level). Only round-off is cured by a larger step: where truncation or
+ * a kink dominates, it would trade one error for a worse one. Round-off shows as a bound made of noise,
+ * or as differences between levels that do not shrink 16× per level like truncation's. A climbed
+ * estimate must also agree with the one below it.
+ */
+export function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
+  const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
+  const ignore = c.options.kinks === 'ignore'
+  let estimate = extrapolate(ladder, ignore)
+  const noisy = estimate.roundoff >= estimate.err / 2 || Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
+  for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
+    const top = ladder[ladder.length - 1]!
+    const next = yield* level(c, step)
+    ladder.push(next)
+    if (!top.finite || !smooth(next, top)) break
+    const better = extrapolate(ladder, ignore)
+    if (!(better.err < estimate.err) || !agree(better.numeric, better.err, estimate.numeric, estimate.err)) break
+    estimate = better
+  }
+  return estimate
+}

@@ -1,0 +1,96 @@
+import type { Reason, Step, Trend, Verdict } from '../report/types.js'
+import { K, NEGLIGIBLE } from './constants.js'
+import type { Level } from './differences.js'
+import type { Estimate } from './extrapolate.js'
+import { blurredKink, judgeKink, kinkBase, kinkEvidence } from './kinks.js'
+import type { Coordinate } from './scale.js'
+import { smooth } from './sweep.js'
+import { bound, coarse, share, weak } from './tolerance.js'
+
+/** The verdict on one coordinate, with its evidence. */
+export interface Judged {
+  numeric: number
+  estimatedError: number
+  tolerance: number
+  verdict: Verdict
+  failed: boolean
+  kink: boolean
+  slopes?: [number, number]
+  reason: Reason
+  steps: Step[]
+}
+
+type Verdictless = Omit<Judged, 'steps'>
+
+/** The levels as evidence, largest step first. */
+export const stepsOf = (levels: readonly Level[]): Step[] =>
+  [...levels].sort((x, y) => y.s - x.s).map((l) => ({ kind: l.kind, h: l.s, central: l.central, forward: l.forward, backward: l.backward, noise: l.noise, finite: l.finite }))
+
+/**
+ * One difference clears a weight when the disagreement is within a prior bound and that bound is
+ * small beside the derivative. Truncation f‴h²/6 is unknown from one difference: the prior allows
+ * TRUNCATION_PRIOR times gap·(h/L)/6, what the measured gap |f″|·h gives with f‴ of the size f″/L,
+ * plus the relative accuracy of the optimal step, (3r)^(2/3), of the derivative, or of PRIOR_FLOOR of
+ * the gradient scale G for an entry far below it (where f″ vanishes and f‴ does not, as for x³ near 0).
+ * Returns undefined when the weight must be swept.
+ */
+export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undefined {
+  if (!first.finite || c.options.method === 'richardson') return undefined
+  const n = first.central
+  const m = Math.max(Math.abs(c.a), Math.abs(n))
+  const prior = c.options.method === 'forward'
+    ? first.noise + Math.sqrt(c.r) * Math.max(m, c.G)
+    : K.TRUNCATION_PRIOR * ((first.gap * (first.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * Math.max(m, K.PRIOR_FLOOR * c.G))
+  const err = first.noise + prior
+  const tolerance = bound(c, err, m)
+  // Not when its round-off is coarse, or the bound is half the derivative or more (down to derivatives
+  // 1e-3 of the gradient scale: a feature 1000× smaller than the others is judged on its own).
+  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, first.noise) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
+  if (!cleared) return undefined
+  return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }
+}
+
+/** How |a − D(s)| moves as the step shrinks over the finite levels: stays (a bug), falls like h² (truncation), grows (round-off). */
+export function trendOf(a: number, ladder: readonly Level[]): Trend | undefined {
+  const usable = [...ladder].reverse().filter((l) => l.finite)
+  if (usable.length < 2) return undefined
+  const first = Math.abs(a - usable[0]!.central)
+  const last = Math.abs(a - usable[usable.length - 1]!.central)
+  if (last < first / K.TREND_FALLS) return 'falls'
+  if (last > first * K.TREND_GROWS) return 'grows'
+  return 'flat'
+}
+
+/**
+ * The verdict of a swept coordinate. At a kink (evidence at the smallest steps that show one), the
+ * one-sided slopes decide; else the Richardson estimate and its bound: within it, ok (or inconclusive
+ * where the bound is as large as the derivative); beyond it, a bug.
+ */
+export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimate): Verdictless {
+  const [small, mid, large] = ladder.slice(kinkBase(ladder)) as [Level, Level, Level, ...Level[]]
+  const { numeric, err } = estimate
+  const base = { numeric, estimatedError: err, kink: false }
+  if (!Number.isFinite(numeric)) {
+    return { ...base, estimatedError: Infinity, tolerance: Infinity, verdict: 'inconclusive', failed: false, reason: { kind: 'not-finite', step: small.s } }
+  }
+  const m = Math.max(Math.abs(c.a), Math.abs(numeric))
+  if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
+  const tolerance = bound(c, err, m)
+  const trend = trendOf(c.a, ladder)
+  const swept: Reason = trend === undefined ? { kind: 'sweep' } : { kind: 'sweep', trend }
+  if (Math.abs(c.a - numeric) <= tolerance) {
+    return weak(c, numeric, err)
+      ? { ...base, tolerance, verdict: 'inconclusive', failed: false, reason: { kind: 'weak', error: err } }
+      : { ...base, tolerance, verdict: 'ok', failed: false, reason: swept }
+  }
+  if (c.options.kinks !== 'ignore') {
+    const blurred = blurredKink(c, ladder, err, m)
+    if (blurred !== undefined) return blurred
+  }
+  // Still not smooth at the smallest step the descent reached, and the disagreement still falling:
+  // f changes faster than any step tried resolves, which says nothing about the gradient.
+  if (!smooth(mid, small) && Math.abs(c.a - small.central) < Math.abs(c.a - mid.central) / K.STILL_FALLING) {
+    return { ...base, tolerance, verdict: 'inconclusive', failed: false, reason: trend === undefined ? { kind: 'not-smooth' } : { kind: 'not-smooth', trend } }
+  }
+  return { ...base, tolerance, verdict: c.loss.deterministic ? 'bug' : 'nondeterministic', failed: true, reason: swept }
+}

@@ -1,0 +1,74 @@
+import { type LossStats, measureLoss, remeasure } from '../engine/noise.js'
+import type { Check } from '../engine/drive.js'
+import type { Point } from '../engine/point.js'
+import { type TensorScale, coordinate, tensorScale, tensorScales } from '../engine/scale.js'
+import { climb, firstLevel, sweep } from '../engine/sweep.js'
+import { UNIT_ROUNDOFF } from '../engine/constants.js'
+import { type Judged, clearedByFirst, judge, stepsOf } from '../engine/verdict.js'
+import { multiIndex, pathOf } from '../params/flatten.js'
+import { random, sampleIndices } from '../random.js'
+import type { Entry } from '../report/types.js'
+
+/**
+ * Checks coordinate `i` of tensor `k`: one difference, and where its disagreement is not clearly
+ * within the prior bound, a sweep over steps 4h, h, h/4 (and larger where round-off dominates) that
+ * yields a Richardson estimate, its error, kink evidence and the trend of the disagreement.
+ */
+export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Check<Judged & { step: number }> {
+  const c = coordinate(p, loss, t, k, i)
+  const first = yield* firstLevel(c)
+  const step = first.level.s
+  const quick = clearedByFirst(c, first.level)
+  if (quick !== undefined) return { ...quick, step, steps: stepsOf([first.level]) }
+  const ladder = yield* sweep(c, first)
+  const estimate = yield* climb(c, ladder)
+  const levels = first.up === undefined ? ladder : [first.level, ...ladder]
+  return { ...judge(c, ladder, estimate), step, steps: stepsOf(levels) }
+}
+
+export function entryOf(p: Point, k: number, i: number, j: Judged & { step: number }): Entry {
+  const b = p.at.blocks[k]!
+  const a = p.analytic[k]![i]!
+  const n = j.numeric
+  const absoluteError = Math.abs(a - n)
+  const m = Math.max(Math.abs(a), Math.abs(n))
+  return {
+    path: pathOf(b.name, b.shape, i),
+    name: b.name,
+    index: multiIndex(b.shape, i),
+    value: p.at.original(k, i),
+    analytic: a,
+    ...j,
+    absoluteError,
+    relativeError: m === 0 ? 0 : absoluteError / m,
+    sign: a * n < 0,
+  }
+}
+
+/** What the per-coordinate mode found: the entries, the tensors' scales, and the loss measured before and after. */
+export interface Coordinates {
+  point: Point
+  entries: Entry[]
+  scales: TensorScale[]
+  loss: LossStats
+}
+
+/**
+ * The per-coordinate mode: measures the loss, then checks `sample` coordinates of every tensor (all
+ * of a smaller one) one by one, drawn with `seed`, and calls the loss once more at `at`.
+ */
+export function* checkCoordinates(declared: Point): Check<Coordinates> {
+  const { blocks } = declared.at
+  const values = tensorScales(blocks)
+  const stats = yield* measureLoss(declared, values)
+  const p: Point = { ...declared, precision: stats.precision }
+  const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
+  const next = random(p.options.seed)
+  const entries: Entry[] = []
+  for (let k = 0; k < blocks.length; k++) {
+    const b = blocks[k]!
+    const indices = sampleIndices(b.size, p.options.sample === 'all' ? b.size : p.options.sample, next)
+    for (const i of indices) entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
+  }
+  return { point: p, entries, scales, loss: yield* remeasure(stats) }
+}

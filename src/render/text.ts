@@ -1,0 +1,216 @@
+import type { BlockSummary, Entry, Hint, Reason, Report, Warning } from '../report/types.js'
+
+/** Colours for the message, injected by the runner (`this.utils`); plain text without them. */
+export interface Colors {
+  /** Rows and figures that make the check fail. */
+  failed?: (s: string) => string
+  /** Rows that pass, shown for contrast. */
+  passed?: (s: string) => string
+}
+
+export interface FormatOptions {
+  colors?: Colors
+}
+
+const exp = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : String(v))
+const val = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v))
+const num = (v: number): string => (Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(3)).toString() : v.toExponential(2))
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+const weights = (n: number): string => `weight${n === 1 ? '' : 's'}`
+
+/** Left-aligns the first column and right-aligns the rest; the last column is free text. */
+function table(rows: string[][], indent = '  '): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  return rows.map((r) =>
+    (indent + r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(c === r.length - 1 ? 0 : widths[c]!) : cell.padStart(widths[c]!))).join('  ')).trimEnd(),
+  )
+}
+
+/**
+ * Relative-error bands people know (cs231n "Gradient checks"): labels for a reader, not the pass rule,
+ * which is the per-weight bound in the `allowed` column.
+ */
+export function band(relativeError: number): string {
+  if (!(relativeError <= 1e-2)) return 'probably wrong'
+  if (relativeError > 1e-4) return 'uncomfortable'
+  if (relativeError > 1e-7) return 'ok for kinks or float32'
+  return 'happy'
+}
+
+/** A name for a ratio people recognise: ×2, ×−1, ×1/4. */
+function ratioName(r: number): string {
+  const inv = 1 / r
+  const whole = (v: number): boolean => Math.abs(v) >= 1.5 && Math.abs(v - Math.round(v)) < 1e-3 * Math.abs(v)
+  if (Math.abs(r + 1) < 1e-3) return '×−1'
+  if (whole(r)) return `×${Math.round(r)}`.replace('-', '−')
+  if (whole(inv)) return `×${inv < 0 ? '−' : ''}1/${Math.abs(Math.round(inv))}`
+  // Close to 1, say how far from it: ×1.00001 would read as ×1.
+  return Math.abs(r - 1) < 1e-3 ? `×(1 ${r < 1 ? '−' : '+'} ${Math.abs(r - 1).toExponential(1)})` : `×${Number(r.toPrecision(4))}`
+}
+
+/** The sweep's story in words: how |a − D(h)| moved over the central differences, largest step first. */
+function trendText(e: Entry): string {
+  if (!('trend' in e.reason) || e.reason.trend === undefined) return ''
+  const usable = e.steps.filter((s) => s.kind === 'central' && s.finite)
+  const ds = usable.map((s) => Math.abs(e.analytic - s.central))
+  const steps = `${exp(usable[0]!.h)} → ${exp(usable[usable.length - 1]!.h)}`
+  const values = ds.map(exp).join(', ')
+  switch (e.reason.trend) {
+    case 'falls':
+      return `falls like h² (${values}) as the step shrinks ${steps}: truncation`
+    case 'grows':
+      return `grows (${values}) as the step shrinks ${steps}: round-off`
+    case 'flat':
+      return `stays at ${exp(ds[ds.length - 1]!)} as the step shrinks ${steps}`
+  }
+}
+
+/** Why an entry got its verdict, in words. */
+export function reasonText(e: Entry): string {
+  const r: Reason = e.reason
+  switch (r.kind) {
+    case 'first-difference':
+      return ''
+    case 'sweep':
+      return trendText(e)
+    case 'weak':
+      return `the numerical error (≈${exp(r.error)}) is as large as the derivative itself`
+    case 'not-finite':
+      return `the loss is not finite at x ± ${exp(r.step)}: the step crosses the edge of its domain`
+    case 'not-smooth':
+      return `${trendText(e)}, and f is not yet smooth at the smallest step: pass a smaller \`step\``
+    case 'kink': {
+      const interval = `[${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}]`
+      const where = `straddled ${r.distance === 0 ? 'at x itself' : `at ≈${exp(r.distance)} from x`} (step ${exp(r.step)})`
+      return {
+        outside: `a kink ${where}, but outside the one-sided slopes ${interval}`,
+        failed: `${where}; slopes ${interval}`,
+        skipped: `${where}; skipped (slopes ${interval})`,
+        accepted: `${where}; accepted as a subgradient in ${interval}`,
+      }[r.outcome]
+    }
+  }
+}
+
+function hintText(h: Hint): string {
+  switch (h.kind) {
+    case 'nondeterministic':
+      return `the loss is not deterministic: two calls at the same point differ by ${exp(h.spread)} — dropout or sampling is on; turn it off or pass \`beforeEvaluation\` to reset its seed.`
+    case 'factor': {
+      const c = h.factor
+      const why =
+        Math.abs(c + 1) < 0.02 ? ' — a sign flip (gradient ascent vs descent, or a − dropped)'
+        : Math.abs(c) < 1 ? ' — a missing factor, e.g. the mean over the batch taken twice or a 2 from a square'
+        : ' — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice'
+      return `${h.name}: analytic = ${ratioName(c)} numeric on all ${h.count} significant checked entries${why}.`
+    }
+    case 'zero':
+      return `${h.name}: the analytic gradient is 0 where the numeric one is not (${h.count} ${weights(h.count)}, e.g. ${h.path}: numeric ${num(h.numeric)}) — a missing term, or a parameter the backward pass never reaches.`
+    case 'transposed':
+      return `${h.name}: the analytic gradient matches the numeric one transposed (${h.pairs} entries) — the backward pass returns Wᵀ's gradient, or a row-major/column-major mix-up.`
+    case 'slice': {
+      const where = h.shape.map((_, j) => (j === h.axis ? h.indices.join('|') : ':')).join(',')
+      const border = h.border ? ' (a border: padding or an off-by-one at the edge?)' : ''
+      return `${h.name}: the failures are all in ${h.name}[${where}]; every other index along axis ${h.axis} passes${border}.`
+    }
+    case 'l2':
+      return h.lambda > 0
+        ? `${h.name}: numeric − analytic = ${num(h.lambda)}·w on every failing weight — the L2 term λ‖w‖²/2 with λ ≈ ${num(h.lambda)} is missing from the gradient.`
+        : `${h.name}: analytic − numeric = ${num(-h.lambda)}·w on every failing weight — the gradient adds an L2 term (λ ≈ ${num(-h.lambda)}) the loss does not have.`
+    case 'single':
+      return `only ${h.path} is off${h.factor === undefined ? '' : `, by a factor ${ratioName(h.factor).slice(1)}`} — look at how that one weight is accumulated.`
+    case 'step':
+      return `${h.count} failing ${weights(h.count)} approach the analytic value as the step shrinks: the step ${h.step} is too large; try \`step: 'auto'\`.`
+    case 'float32':
+      return 'float32 round-off is as large as some derivatives: check a float64 copy of the model to decide them.'
+  }
+}
+
+function warningText(w: Warning, r: Report): string {
+  const entry = (path: string): Entry => r.entries.find((e) => e.path === path)!
+  switch (w.kind) {
+    case 'kinks': {
+      const examples = w.paths.map((path) => {
+        const e = entry(path)
+        return `${path}: [${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}], analytic ${e.analytic.toPrecision(3)}`
+      })
+      const judged = w.policy === 'skip' ? 'they were skipped' : 'their analytic values lie between the one-sided slopes and were accepted'
+      return `${w.count} ${weights(w.count)} move a ReLU/max-like input across a kink within the step; ${judged} (${examples.join('; ')}${w.count > w.paths.length ? '; …' : ''})`
+    }
+    case 'inconclusive':
+      return `${w.count} ${weights(w.count)} could not be decided (${w.path}: ${reasonText(entry(w.path))})`
+    case 'spread':
+      return `calls at \`at\` differ by ${exp(w.spread)} (within √u of the loss: a reordered sum?); counted as noise`
+    case 'float32-loss':
+      return "every value of the loss is a float32 (computed or read back in float32): checked with float32 steps and tolerances; pass `precision: 'float64'` to override"
+    case 'sampled':
+      return `${w.name}: ${w.checked} of ${w.size} coordinates checked, drawn with seed ${w.seed}`
+  }
+}
+
+function rule(r: Report): string {
+  const { rtol, atol } = r.options
+  if (rtol === 'auto' && atol === 'auto') return 'beyond what the numerics explain'
+  const parts = [atol === 'auto' ? 'the estimated error' : `atol ${atol}`, rtol === 'auto' ? 'round-off' : `rtol ${rtol}·max(|a|, |n|)`]
+  return `beyond ${parts.join(' + ')}`
+}
+
+function setting(r: Report): string {
+  const method = { central: 'central differences', forward: 'forward differences', richardson: 'Richardson extrapolation' }[r.options.method]
+  return `${r.precision}, ${method}, ${r.options.step === 'auto' ? 'auto step' : `step ${r.options.step}`}`
+}
+
+function verdictText(e: Entry): string {
+  const notes = [e.sign && e.verdict !== 'ok' ? 'sign differs' : '', reasonText(e)].filter((s) => s !== '')
+  return notes.length > 0 ? `${e.verdict}: ${notes.join('; ')}` : e.verdict
+}
+
+function headline(r: Report): string {
+  if (r.pass) {
+    const aside = (['kink', 'inconclusive'] as const)
+      .map((v) => [v, r.entries.filter((e) => e.verdict === v).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([v, n]) => `${n} ${v === 'kink' ? `at ${n === 1 ? 'a kink' : 'kinks'}` : 'inconclusive'}`)
+    const agree = r.checked - r.entries.filter((e) => e.verdict === 'kink' || e.verdict === 'inconclusive').length
+    return aside.length === 0
+      ? `✓ all ${plural(r.checked, 'checked weight')} agree within what the numerics explain (${setting(r)})`
+      : `✓ ${agree.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} agree within what the numerics explain, ${aside.join(', ')} (${setting(r)})`
+  }
+  if (!r.loss.deterministic) {
+    return `✗ the loss is not deterministic: two calls at the same point differ by ${exp(r.loss.spread)}, so no verdict on the gradient can be trusted ` +
+      `(${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} disagree; ${setting(r)})`
+  }
+  return `✗ ${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} ${r.failed === 1 ? 'disagrees' : 'disagree'} ${rule(r)} (${setting(r)})`
+}
+
+const paint = (colors: Colors, failed: boolean, line: string): string => (failed ? colors.failed : colors.passed)?.(line) ?? line
+
+function worstTable(entries: readonly Entry[], colors: Colors): string[] {
+  const rows = [['path', 'analytic', 'numeric', 'abs. error', 'allowed', 'rel. error', 'verdict']]
+  for (const e of entries) {
+    rows.push([e.path, val(e.analytic), val(e.numeric), exp(e.absoluteError), exp(e.tolerance), exp(e.relativeError), verdictText(e)])
+  }
+  const [head, ...body] = table(rows)
+  return [head!, ...body.map((line, j) => paint(colors, entries[j]!.failed, line))]
+}
+
+function blockTable(blocks: readonly BlockSummary[], colors: Colors): string[] {
+  const rows = [['tensor', 'checked', 'failed', 'max rel. error', 'norm ratio', 'cs231n band']]
+  for (const b of blocks) {
+    rows.push([b.name, String(b.checked), String(b.failed), exp(b.maxRelativeError), exp(b.normRatio), `${band(b.maxRelativeError)}${b.failed > 0 ? '  ←' : ''}`])
+  }
+  const [head, ...body] = table(rows)
+  return [head!, ...body.map((line, j) => (blocks[j]!.failed > 0 ? paint(colors, true, line) : line))]
+}
+
+/** The text of the failure message (and of the `.not` message), made from the report alone. */
+export function formatReport(r: Report, options: FormatOptions = {}): string {
+  const colors = options.colors ?? {}
+  const lines = [headline(r), '']
+  if (r.worst.length > 0) lines.push(r.pass ? 'Largest disagreements' : 'Worst weights', ...worstTable(r.worst, colors), '')
+  lines.push('Per tensor', ...blockTable(r.blocks, colors), '')
+  for (const w of r.warnings) lines.push(`Warning: ${warningText(w, r)}`)
+  for (const h of r.hints) lines.push(`Hint: ${hintText(h)}`)
+  lines.push(`Replay: { seed: ${r.seed} }  (${plural(r.evaluations, 'loss call')}; loss ${val(r.loss.value)} ± ${exp(r.loss.noise)})`)
+  return lines.join('\n')
+}

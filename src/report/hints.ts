@@ -1,0 +1,104 @@
+import type { Point } from '../engine/point.js'
+import type { Entry, Hint, Report } from './types.js'
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+/** A pattern holds when every ratio lies within 2% of their median. */
+const SPREAD = 0.02
+
+/** The entries of a tensor whose numeric value is well above its error: the ones a pattern can be read from. */
+const significant = (mine: readonly Entry[]): Entry[] => {
+  const top = mine.reduce((m, e) => Math.max(m, Math.abs(e.numeric)), 0)
+  return mine.filter((e) => Number.isFinite(e.numeric) && Math.abs(e.numeric) > 1e-3 * top && Math.abs(e.numeric) > 10 * e.estimatedError)
+}
+
+/** analytic ≈ c · numeric over the whole tensor, c ≠ 1. */
+function constantFactor(name: string, mine: readonly Entry[]): Hint | undefined {
+  const s = significant(mine)
+  if (s.length < 2) return undefined
+  const ratios = s.map((e) => e.analytic / e.numeric)
+  const c = median(ratios)
+  // Every significant entry must fail: a factor that leaves some of them within tolerance explains nothing.
+  if (!s.every((e) => e.failed) || !ratios.every((r) => Math.abs(r - c) <= SPREAD * Math.abs(c))) return undefined
+  return { kind: 'factor', name, factor: c, count: s.length }
+}
+
+function zeroWhereNot(name: string, failing: readonly Entry[]): Hint | undefined {
+  const zeros = failing.filter((e) => e.analytic === 0 && e.numeric !== 0)
+  if (zeros.length === 0 || zeros.length < failing.length) return undefined
+  return { kind: 'zero', name, count: zeros.length, path: zeros[0]!.path, numeric: zeros[0]!.numeric }
+}
+
+/** analytic[i, j] ≈ numeric[j, i], or the analytic data laid out as the transposed matrix. */
+function transposed(name: string, shape: readonly number[], mine: readonly Entry[]): Hint | undefined {
+  if (shape.length !== 2) return undefined
+  const [r, c] = shape as [number, number]
+  const byFlat = new Map(mine.map((e) => [e.index[0]! * c + e.index[1]!, e]))
+  let pairs = 0
+  for (const e of mine) {
+    const q = e.index[0]! * c + e.index[1]!
+    // Read as the transposed layout: flat q holds the gradient of (q mod r, ⌊q / r⌋).
+    const other = byFlat.get((q % r) * c + Math.floor(q / r))
+    if (other === undefined || !Number.isFinite(other.numeric)) continue
+    if (Math.abs(e.analytic - other.numeric) > 1e-6 * Math.max(Math.abs(e.analytic), Math.abs(other.numeric)) + other.tolerance) return undefined
+    if (other !== e) pairs++
+  }
+  if (pairs < 2) return undefined
+  return { kind: 'transposed', name, pairs }
+}
+
+/** Failures confined to one or two indices of one axis (a slice, a border), while every other index passes. */
+function slice(name: string, shape: readonly number[], mine: readonly Entry[], failing: readonly Entry[]): Hint | undefined {
+  if (shape.length === 0 || failing.length < 2) return undefined
+  for (let d = 0; d < shape.length; d++) {
+    const bad = new Set(failing.map((e) => e.index[d]!))
+    const outside = mine.filter((e) => !bad.has(e.index[d]!))
+    if (bad.size > 2 || outside.length < 2) continue
+    const indices = [...bad].sort((a, b) => a - b)
+    const border = indices.every((v) => v === 0 || v === shape[d]! - 1)
+    return { kind: 'slice', name, shape: [...shape], axis: d, indices, border }
+  }
+  return undefined
+}
+
+/** analytic − numeric ≈ λ·w: a missing (or extra) L2 term. */
+function l2(name: string, failing: readonly Entry[]): Hint | undefined {
+  const s = failing.filter((e) => e.value !== 0 && Number.isFinite(e.numeric))
+  if (s.length < 3) return undefined
+  const lambdas = s.map((e) => (e.numeric - e.analytic) / e.value)
+  const lambda = median(lambdas)
+  if (!lambdas.every((l) => Math.abs(l - lambda) <= SPREAD * Math.abs(lambda))) return undefined
+  return { kind: 'l2', name, lambda }
+}
+
+function single(name: string, failing: readonly Entry[]): Hint | undefined {
+  if (failing.length !== 1) return undefined
+  const e = failing[0]!
+  return e.numeric !== 0 ? { kind: 'single', name, path: e.path, factor: e.analytic / e.numeric } : { kind: 'single', name, path: e.path }
+}
+
+/** Hints where a pattern in the report explains the failure (or the lack of one). */
+export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
+  const hints: Hint[] = []
+  if (!r.loss.deterministic) hints.push({ kind: 'nondeterministic', spread: r.loss.spread })
+  for (const b of r.blocks) {
+    const mine = r.entries.filter((e) => e.name === b.name)
+    const failing = mine.filter((e) => e.failed && e.verdict !== 'kink')
+    if (failing.length === 0 || !r.loss.deterministic) continue
+    const found =
+      zeroWhereNot(b.name, failing) ??
+      constantFactor(b.name, mine) ??
+      transposed(b.name, b.shape, mine) ??
+      l2(b.name, failing) ??
+      slice(b.name, b.shape, mine, failing) ??
+      single(b.name, failing)
+    if (found) hints.push(found)
+  }
+  const stepped = r.entries.filter((e) => e.failed && e.reason.kind === 'sweep' && e.reason.trend === 'falls')
+  if (stepped.length > 0 && p.options.step !== 'auto') hints.push({ kind: 'step', count: stepped.length, step: p.options.step })
+  if (p.precision === 'float32' && r.entries.some((e) => e.verdict === 'inconclusive')) hints.push({ kind: 'float32' })
+  return hints
+}

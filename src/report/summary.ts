@@ -1,0 +1,85 @@
+import type { Point } from '../engine/point.js'
+import type { LossStats } from '../engine/noise.js'
+import type { TensorScale } from '../engine/scale.js'
+import type { Precision } from '../params/flatten.js'
+import { hintsFor } from './hints.js'
+import type { BlockSummary, Entry, Report, Warning } from './types.js'
+
+/** ‖a − n‖ / ‖a + n‖ over entries with a finite numeric value; 0 when both are 0. */
+export function normRatio(entries: readonly Entry[]): number {
+  let diff = 0
+  let sum = 0
+  for (const e of entries) {
+    if (!Number.isFinite(e.numeric)) continue
+    diff += (e.analytic - e.numeric) ** 2
+    sum += (e.analytic + e.numeric) ** 2
+  }
+  return sum === 0 ? (diff === 0 ? 0 : Infinity) : Math.sqrt(diff / sum)
+}
+
+const maxRelative = (entries: readonly Entry[]): number => entries.reduce((m, e) => Math.max(m, e.relativeError), 0)
+
+/** Failing before passing, then by how far beyond its bound. */
+const badness = (e: Entry): number => {
+  const r = e.absoluteError / e.tolerance
+  return Number.isNaN(r) ? Infinity : r
+}
+
+/** How many kink examples a warning names. */
+const KINK_EXAMPLES = 3
+
+function warningsOf(p: Point, entries: readonly Entry[], blocks: readonly BlockSummary[], loss: LossStats, declared: Precision): Warning[] {
+  const warnings: Warning[] = []
+  const accepted = entries.filter((e) => e.kink && !e.failed)
+  if (accepted.length > 0) {
+    const policy = p.options.kinks === 'skip' ? 'skip' : 'subgradient'
+    warnings.push({ kind: 'kinks', count: accepted.length, policy, paths: accepted.slice(0, KINK_EXAMPLES).map((e) => e.path) })
+  }
+  const inconclusive = entries.filter((e) => e.verdict === 'inconclusive')
+  if (inconclusive.length > 0) warnings.push({ kind: 'inconclusive', count: inconclusive.length, path: inconclusive[0]!.path })
+  if (loss.deterministic && loss.spread > 0) warnings.push({ kind: 'spread', spread: loss.spread })
+  if (p.precision !== declared) warnings.push({ kind: 'float32-loss' })
+  for (const s of blocks) {
+    if (s.checked < s.size) warnings.push({ kind: 'sampled', name: s.name, checked: s.checked, size: s.size, seed: p.options.seed })
+  }
+  return warnings
+}
+
+/** The report of a check: every entry, the summaries per tensor, the worst entries, warnings and hints. */
+export function summarize(p: Point, entries: Entry[], scales: readonly TensorScale[], loss: LossStats, evaluations: number, declared: Precision): Report {
+  const blocks: BlockSummary[] = p.at.blocks.map((b, k) => {
+    const mine = entries.filter((e) => e.name === b.name)
+    return {
+      name: b.name,
+      shape: [...b.shape],
+      size: b.size,
+      checked: mine.length,
+      failed: mine.filter((e) => e.failed).length,
+      maxRelativeError: maxRelative(mine),
+      normRatio: normRatio(mine),
+      scale: scales[k]!.gradient,
+    }
+  })
+  const failed = entries.filter((e) => e.failed).length
+  const worst = [...entries]
+    .sort((x, y) => Number(y.failed) - Number(x.failed) || badness(y) - badness(x))
+    .slice(0, p.options.worst)
+  const partial: Omit<Report, 'hints'> = {
+    pass: failed === 0 && loss.deterministic,
+    checked: entries.length,
+    failed,
+    evaluations,
+    normRatio: normRatio(entries),
+    maxRelativeError: maxRelative(entries),
+    worst,
+    entries,
+    kinks: entries.filter((e) => e.kink),
+    blocks,
+    warnings: warningsOf(p, entries, blocks, loss, declared),
+    seed: p.options.seed,
+    precision: p.precision,
+    loss: { value: loss.value, noise: loss.noise, spread: loss.spread, deterministic: loss.deterministic },
+    options: p.options,
+  }
+  return { ...partial, hints: hintsFor(partial, p) }
+}

@@ -1,0 +1,160 @@
+import type { ResolvedOptions } from '../options.js'
+import type { Precision } from '../params/flatten.js'
+
+/**
+ * How one checked coordinate was judged:
+ * - `ok`: the disagreement is within what the numerics explain;
+ * - `bug`: it is well beyond the estimated numerical error;
+ * - `kink`: `x ± step` straddles a non-differentiable point (accepted, skipped or failed as `kinks` says);
+ * - `nondeterministic`: it disagrees, but the loss itself changes between calls at the same point;
+ * - `inconclusive`: the numerical error is as large as the derivative, so nothing can be decided.
+ */
+export type Verdict = 'ok' | 'bug' | 'kink' | 'nondeterministic' | 'inconclusive'
+
+/** One central difference the judgement used: the evidence a plot of |a − D(h)| against h is drawn from. */
+export interface Step {
+  /** `central` for a central difference with its halves; `forward` for a lone forward difference (`method: 'forward'`). */
+  kind: 'central' | 'forward'
+  /** The step actually taken (the mean of the two sides, as stored). */
+  h: number
+  /** (f(x+h) − f(x−h)) / 2h. */
+  central: number
+  /** (f(x+h) − f(x)) / h and (f(x) − f(x−h)) / h: they differ at a kink. */
+  forward: number
+  backward: number
+  /** Bound on the round-off of `central`. */
+  noise: number
+  /** False where f was not finite at x ± h. */
+  finite: boolean
+}
+
+/** How |a − D(h)| moved as the step shrank: `falls` like h² (truncation), `grows` (round-off), or stays `flat` (a bug). */
+export type Trend = 'falls' | 'grows' | 'flat'
+
+/** Why an entry got its verdict, as data; the renderers put it in words. */
+export type Reason =
+  /** One central difference, within its prior bound: no sweep was needed. */
+  | { kind: 'first-difference' }
+  /** Judged from the step sweep; `trend` is absent when fewer than two steps were finite. */
+  | { kind: 'sweep'; trend?: Trend }
+  /** Inconclusive: the estimated error is as large as the derivative. */
+  | { kind: 'weak'; error: number }
+  /** Inconclusive: the loss is not finite at x ± step. */
+  | { kind: 'not-finite'; step: number }
+  /** Inconclusive: f is still not smooth at the smallest step the sweep reached. */
+  | { kind: 'not-smooth'; trend?: Trend }
+  /**
+   * At a kink `distance` from x (0: at x itself) straddled at `step`, with one-sided slopes `slopes`:
+   * the analytic value was `accepted` (a subgradient), `skipped`, `failed` (kinks: 'fail'), or lies `outside` the slopes.
+   */
+  | { kind: 'kink'; distance: number; step: number; outcome: 'accepted' | 'skipped' | 'failed' | 'outside' }
+
+export interface Entry {
+  /** `"conv1.weight[2,0,1,1]"` */
+  path: string
+  /** The tensor: `"conv1.weight"` (`"at"` when `at` is a single tensor). */
+  name: string
+  /** Multi-index into the tensor (`[]` for a scalar). */
+  index: number[]
+  /** The parameter's value at `at`. */
+  value: number
+  analytic: number
+  /** The finite-difference derivative (extrapolated where the step sweep ran). */
+  numeric: number
+  absoluteError: number
+  /** |a − n| / max(|a|, |n|); 0 when both are 0. */
+  relativeError: number
+  /** True where analytic and numeric have opposite signs. */
+  sign: boolean
+  /** The bound |a − n| was held to. */
+  tolerance: number
+  /** The estimated error of `numeric`. */
+  estimatedError: number
+  kink: boolean
+  /** At a kink: the one-sided slopes [min, max] an analytic value (a subgradient) may lie between. */
+  slopes?: [number, number]
+  verdict: Verdict
+  /** True when this entry makes the check fail. */
+  failed: boolean
+  reason: Reason
+  /** The first step tried for this coordinate (chosen from its scale and the loss's noise). */
+  step: number
+  /** Every difference evaluated for this coordinate, largest step first. */
+  steps: Step[]
+}
+
+/** A summary per named tensor. */
+export interface BlockSummary {
+  name: string
+  shape: number[]
+  size: number
+  checked: number
+  failed: number
+  maxRelativeError: number
+  /** ‖a − n‖ / ‖a + n‖ over this tensor's checked coordinates. */
+  normRatio: number
+  /** The largest |analytic| over the whole tensor: the scale small entries are judged against. */
+  scale: number
+}
+
+/** Something the reader should know even when the check passes, as data. */
+export type Warning =
+  /** `count` weights straddle a kink and were accepted as subgradients (or skipped); `paths` are the first few. */
+  | { kind: 'kinks'; count: number; policy: 'subgradient' | 'skip'; paths: string[] }
+  /** `count` weights could not be decided; `path` is the first. */
+  | { kind: 'inconclusive'; count: number; path: string }
+  /** Calls at `at` differ by `spread`, within √u of the loss: counted as noise. */
+  | { kind: 'spread'; spread: number }
+  /** Every value of the loss is a float32: the check ran in float32 though `at` is float64. */
+  | { kind: 'float32-loss' }
+  /** Only `checked` of the `size` coordinates of tensor `name` were checked, drawn with `seed`. */
+  | { kind: 'sampled'; name: string; checked: number; size: number; seed: number }
+
+/** A pattern in the report that explains a failure, as data. */
+export type Hint =
+  /** analytic ≈ factor·numeric on all `count` significant entries of tensor `name`. */
+  | { kind: 'factor'; name: string; factor: number; count: number }
+  /** The analytic gradient is 0 where the numeric one is not, on every failing entry (`count`; `path` the first). */
+  | { kind: 'zero'; name: string; count: number; path: string; numeric: number }
+  /** analytic[i, j] ≈ numeric[j, i] (or the transposed layout), on `pairs` entries. */
+  | { kind: 'transposed'; name: string; pairs: number }
+  /** Every failure of `name` lies at `indices` along `axis`; `border` when those are the first or last index. */
+  | { kind: 'slice'; name: string; shape: number[]; axis: number; indices: number[]; border: boolean }
+  /** numeric − analytic ≈ λ·w on every failing weight: λ > 0 a missing L2 term, λ < 0 an extra one. */
+  | { kind: 'l2'; name: string; lambda: number }
+  /** Only one weight fails: `path`, off by `factor` (absent when the numeric value is 0). */
+  | { kind: 'single'; name: string; path: string; factor?: number }
+  /** The loss is not deterministic: calls at one point differ by `spread`. */
+  | { kind: 'nondeterministic'; spread: number }
+  /** `count` failing weights approach the analytic value as the step shrinks: the fixed `step` is too large. */
+  | { kind: 'step'; count: number; step: number }
+  /** float32 round-off is as large as some derivatives. */
+  | { kind: 'float32' }
+
+export interface Report {
+  pass: boolean
+  checked: number
+  failed: number
+  /** Loss calls made. */
+  evaluations: number
+  /** ‖a − n‖ / ‖a + n‖ over every checked coordinate (UFLDL's figure of merit; ~1e-9 is typical when right). */
+  normRatio: number
+  maxRelativeError: number
+  /** Entries, worst first (failing before passing, then by |a − n| ÷ tolerance), at most `options.worst`. */
+  worst: Entry[]
+  /** Every checked entry, in tensor order. */
+  entries: Entry[]
+  /** Entries found at a kink, with their one-sided slopes and how they were judged. */
+  kinks: Entry[]
+  blocks: BlockSummary[]
+  warnings: Warning[]
+  hints: Hint[]
+  seed: number
+  precision: Precision
+  /**
+   * The loss at `at`; its estimated noise (absolute); how much calls at `at` differed; and whether
+   * that is within round-off. A loss that is not deterministic fails the check: no verdict can be trusted.
+   */
+  loss: { value: number; noise: number; spread: number; deterministic: boolean }
+  options: ResolvedOptions
+}
