@@ -1,10 +1,10 @@
 import { Perturbation } from './engine/calls.js'
-import { type Check, drive } from './engine/drive.js'
+import { type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
-import { InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
+import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Block, type Precision, assertFinite, flatten, pathOf } from './params/flatten.js'
+import { type Block, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
 import { summarize } from './report/summary.js'
 import type { Report } from './report/types.js'
@@ -29,27 +29,45 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
     )
   }
   const o = resolveOptions(options)
-  const at = (options as { at?: unknown }).at
-  if (at === undefined || at === null) {
+  const point = (options as { at?: unknown }).at
+  if (point === undefined || point === null) {
     throw new InvalidOptionError(
-      `Expected \`at\` to be the parameters to check at, got ${describe(at)}. Pass \`{ at: params }\`: the very arrays the loss reads.`,
+      `Expected \`at\` to be the parameters to check at, got ${describe(point)}. Pass \`{ at: params }\`: the very arrays the loss reads.`,
     )
   }
-  const flat = flatten(at, '`at`')
+  const flat = flatten(point, '`at`', true)
   if (flat.blocks.every((b) => b.size === 0)) {
-    throw new InvalidOptionError(`Expected \`at\` to hold at least one number, got ${describe(at)} with none. Pass the parameters the loss depends on.`)
+    throw new InvalidOptionError(`Expected \`at\` to hold at least one number, got ${describe(point)} with none. Pass the parameters the loss depends on.`)
   }
   assertFinite(flat.blocks, '`at`', 'A gradient can only be checked at a finite point: fix the initialisation or the data.')
-  const counter = { loss: 0 }
+  assertWritable(flat.blocks)
+  const at = new Perturbation(flat.blocks)
+  const counter = { loss: 0, grad: 0 }
   const call = (c: 'loss' | 'grad'): unknown => {
-    // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
-    // the ones the loss calls will.
-    o.beforeEvaluation?.()
-    if (c === 'grad') return (grad as (p: unknown) => unknown)(flat.argument())
-    counter.loss++
-    return (loss as (p: unknown) => unknown)(flat.argument())
+    const n = ++counter[c]
+    const fail = (error: unknown): never => {
+      throw error instanceof GradcheckError ? error : callError(c, n, at.where, error)
+    }
+    try {
+      // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
+      // the ones the loss calls will.
+      o.beforeEvaluation?.()
+      const f = (c === 'grad' ? grad : loss) as (p: unknown) => unknown
+      const v = f(flat.argument())
+      return isThenable(v) ? Promise.resolve(v).catch(fail) : v
+    } catch (error) {
+      return fail(error)
+    }
   }
-  return drive(run(flat.blocks, grad, o, counter), call)
+  return drive(run(at, grad, o, counter), call)
+}
+
+/** The user's error, wrapped with which call it was and what was perturbed; the original is the `cause`. */
+function callError(c: 'loss' | 'grad', n: number, where: string | undefined, error: unknown): CallError {
+  const what = c === 'loss' ? 'the loss' : 'the gradient function'
+  const message = error instanceof Error ? error.message : String(error)
+  const place = where === undefined ? 'at `at`' : `with ${where}`
+  return new CallError(`${what[0]!.toUpperCase()}${what.slice(1)} threw on call ${n} (${place}): ${message}`, n, where, { cause: error })
 }
 
 /** Throws a NonFiniteError naming the first NaN or ±Infinity of the analytic gradient. */
@@ -65,14 +83,17 @@ function assertFiniteGradient(blocks: readonly Block[], analytic: readonly Float
   })
 }
 
-function* run(blocks: readonly Block[], grad: unknown, o: ResolvedOptions, counter: { loss: number }): Check<Report> {
-  const at = new Perturbation(blocks)
+function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { loss: number }): Check<Report> {
+  const { blocks } = at
   try {
     const g = typeof grad === 'function' ? yield 'grad' : grad
+    at.assertUnchanged('grad')
     const analytic = mirror(blocks, g)
     assertFiniteGradient(blocks, analytic)
     const declared: Precision = declaredPrecision(o.precision, blocks)
     const found = yield* checkCoordinates({ at, analytic, precision: declared, options: o })
+    // Every perturbation has been restored: anything else that differs was written by the loss.
+    at.assertUnchanged('loss')
     return summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
   } finally {
     at.restoreAll()

@@ -31,6 +31,30 @@ export class LossValueError extends GradcheckError {
   override name = 'LossValueError'
 }
 
+/**
+ * The parameters cannot be checked as given: a tensor that appears twice (aliased), a circular
+ * structure, a Map, storage that ignores writes, a loss or gradient that changes `at` itself, or a
+ * loss that does not read the tensors it is checked against.
+ */
+export class ParameterError extends GradcheckError {
+  override name = 'ParameterError'
+}
+
+/** The loss or the gradient function threw (or rejected); the original error is the `cause`. */
+export class CallError extends GradcheckError {
+  override name = 'CallError'
+  constructor(
+    message: string,
+    /** Which call it was (1 for the first loss call), counted separately for the loss and the gradient. */
+    readonly call: number,
+    /** The coordinate that was perturbed at the time (`w[3]`), or undefined at `at` itself. */
+    readonly coordinate: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
 /** `String(value)` with its type, as used in every message: `-1` (number), `"abc"` (string). */
 export function describe(value: unknown): string {
   if (value === null) return '`null`'

@@ -10,4 +10,6 @@ export {
   ShapeMismatchError,
   NonFiniteError,
   LossValueError,
+  ParameterError,
+  CallError,
 } from './errors.js'

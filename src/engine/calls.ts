@@ -1,4 +1,4 @@
-import { LossValueError, describe } from '../errors.js'
+import { LossValueError, ParameterError, describe } from '../errors.js'
 import { type Block, pathOf } from '../params/flatten.js'
 import type { Check } from './drive.js'
 
@@ -10,6 +10,8 @@ import type { Check } from './drive.js'
  */
 export class Perturbation {
   private readonly originals: Float64Array[]
+  /** What is perturbed right now, for error messages: a coordinate's path, `near \`at\``, or nothing. */
+  where: string | undefined
 
   constructor(readonly blocks: readonly Block[]) {
     this.originals = blocks.map((b) => Float64Array.from({ length: b.size }, (_, i) => b.get(i)))
@@ -29,13 +31,45 @@ export class Perturbation {
 
   restore(k: number, i: number): void {
     this.blocks[k]!.set(i, this.originals[k]![i]!)
+    this.where = undefined
+  }
+
+  /** The first coordinate (path, then the value it had and has) that differs from `expected(k, i)` (the originals by default). */
+  changed(expected: (k: number, i: number) => number = (k, i) => this.originals[k]![i]!): { path: string; was: number; now: number } | undefined {
+    for (let k = 0; k < this.blocks.length; k++) {
+      const b = this.blocks[k]!
+      for (let i = 0; i < b.size; i++) {
+        const was = expected(k, i)
+        const now = b.get(i)
+        if (!Object.is(was, now)) return { path: pathOf(b.name, b.shape, i), was, now }
+      }
+    }
+    return undefined
+  }
+
+  /** Throws a ParameterError when a coordinate holds something other than what the engine wrote (see `changed`). */
+  assertUnchanged(by: 'loss' | 'grad', expected?: (k: number, i: number) => number): void {
+    const c = this.changed(expected)
+    if (c !== undefined) throw mutated(by, c.path, c.was, c.now)
   }
 
   restoreAll(): void {
+    this.where = undefined
     this.blocks.forEach((b, k) => {
       for (let i = 0; i < b.size; i++) b.set(i, this.originals[k]![i]!)
     })
   }
+}
+
+/** A loss or gradient function wrote to `at`: the verdicts would be about other parameters than the ones given. */
+export function mutated(by: 'loss' | 'grad', path: string, was: number, now: number): ParameterError {
+  const what = by === 'loss' ? 'the loss' : 'the gradient function'
+  return new ParameterError(
+    `Expected ${what} to leave \`at\` as it is, but it changed \`${path}\` from ${was} to ${now}. ` +
+      (by === 'loss'
+        ? 'A loss must not write to its parameters (an optimizer step or an in-place normalisation inside it?): move the update out of the loss.'
+        : 'A backward pass must not write to the parameters (an optimizer step, or `+=` on a weight instead of its gradient?): return the gradient and leave `at` alone.'),
+  )
 }
 
 /** One loss call; anything but a number is a usage error naming where it happened. */
@@ -55,7 +89,10 @@ export function* lossAt(at: Perturbation, k: number, i: number, value: number): 
   try {
     const x = at.set(k, i, value)
     const b = at.blocks[k]!
+    at.where = `${pathOf(b.name, b.shape, i)} = ${x}`
     const f = yield* lossValue(() => `at ${pathOf(b.name, b.shape, i)} = ${x}`)
+    const now = b.get(i)
+    if (!Object.is(now, x)) throw mutated('loss', pathOf(b.name, b.shape, i), x, now)
     return { x, f }
   } finally {
     at.restore(k, i)
@@ -65,10 +102,11 @@ export function* lossAt(at: Perturbation, k: number, i: number, value: number): 
 /** The loss with every coordinate moved by `move(k, i)` from its original, restored whatever happens. */
 export function* lossMoved(at: Perturbation, move: (k: number, i: number) => number, where: string): Check<number> {
   try {
-    at.blocks.forEach((b, k) => {
-      for (let i = 0; i < b.size; i++) at.set(k, i, at.original(k, i) + move(k, i))
-    })
-    return yield* lossValue(() => where)
+    const stored = at.blocks.map((b, k) => Float64Array.from({ length: b.size }, (_, i) => at.set(k, i, at.original(k, i) + move(k, i))))
+    at.where = where
+    const f = yield* lossValue(() => where)
+    at.assertUnchanged('loss', (k, i) => stored[k]![i]!)
+    return f
   } finally {
     at.restoreAll()
   }

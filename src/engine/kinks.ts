@@ -25,9 +25,10 @@ export function kinkEvidence(small: Level, mid: Level, large: Level): boolean {
 
 /** The smallest three levels (from index `base`) that show a kink; a descent may have gone below them, into round-off that hides it. */
 export function kinkBase(ladder: readonly Level[]): number {
-  let base = 0
-  while (base + 3 < ladder.length && !kinkEvidence(ladder[base]!, ladder[base + 1]!, ladder[base + 2]!)) base++
-  return base
+  for (let base = 0; base + 2 < ladder.length; base++) {
+    if (kinkEvidence(ladder[base]!, ladder[base + 1]!, ladder[base + 2]!)) return base
+  }
+  return 0
 }
 
 /**

@@ -1,4 +1,4 @@
-import { NonFiniteError, ShapeMismatchError, describe } from '../errors.js'
+import { NonFiniteError, ParameterError, ShapeMismatchError, describe } from '../errors.js'
 
 export type Precision = 'float64' | 'float32'
 
@@ -136,26 +136,56 @@ const join = (prefix: string, key: string): string => (prefix === '' ? key : `${
 /**
  * Flattens a parameter structure (README, "Parameters") into named blocks that read and write
  * the caller's own storage. `label` names the structure in error messages (`at` or `the gradient`).
+ * With `writable`, the structure is one the engine will write to: a tensor that appears twice (the
+ * same array under two names, or two views of one buffer) is an error, since a move of one would
+ * move the other and the numeric derivative would be their sum.
  */
-export function flatten(value: unknown, label: string): Flat {
+export function flatten(value: unknown, label: string, writable = false): Flat {
   const blocks: Block[] = []
   const box = { value }
+  const seen = new Map<object, string>()
+  const ancestors = new Set<object>()
+  const views: { view: Float64Array | Float32Array; name: string }[] = []
+  const once = (o: object, name: string): void => {
+    const first = seen.get(o)
+    if (first !== undefined && writable) {
+      throw new ParameterError(
+        `Expected every tensor of ${label} to appear once, but \`${first}\` and \`${name}\` are the same ${describe(o).replace(/^an? /, '')}. ` +
+          'Tied weights are one parameter: pass it once in `at` and return the sum of its gradients.',
+      )
+    }
+    seen.set(o, name)
+  }
   const visit = (v: unknown, name: string, holder: Record<string, unknown>, key: string): void => {
     const where = name === '' ? label : `${label} \`${name}\``
     const blockName = name === '' ? ROOT : name
+    if (typeof v === 'object' && v !== null) {
+      if (ancestors.has(v)) {
+        throw new ShapeMismatchError(`Expected ${where} to be a tree of tensors, but it contains itself (a circular reference). Pass only the parameters.`)
+      }
+      if (v instanceof Map || v instanceof Set) {
+        throw new ShapeMismatchError(`Expected ${where} to be a tensor or a plain object of tensors, got ${describe(v)}. Convert it: \`Object.fromEntries(map)\`.`)
+      }
+      once(v, blockName)
+    }
     if (typeof v === 'number') blocks.push(propertyBlock(blockName, holder, key))
-    else if (isTyped(v)) blocks.push(flatBlock(blockName, v, [v.length]))
-    else if (isDataShape(v)) {
+    else if (isTyped(v)) {
+      views.push({ view: v, name: blockName })
+      blocks.push(flatBlock(blockName, v, [v.length]))
+    } else if (isDataShape(v)) {
       const { data, shape } = shapeOf(v, name === '' ? label : name)
+      if (isTyped(data)) views.push({ view: data, name: blockName })
+      else once(data, blockName)
       blocks.push(flatBlock(blockName, data, shape))
     } else if (Array.isArray(v) && isNumericArray(v)) {
       const { shape, rows } = nestedRows(v, name === '' ? label : name)
+      rows.forEach((row) => row !== v && once(row, blockName))
       blocks.push(rowsBlock(blockName, rows, shape))
-    } else if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, `${name}[${i}]`, v as unknown as Record<string, unknown>, String(i)))
-    } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
-      const o = v as Record<string, unknown>
-      for (const k of Object.keys(o)) visit(o[k], join(name, k), o, k)
+    } else if (Array.isArray(v) || (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v))) {
+      ancestors.add(v)
+      if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${name}[${i}]`, v as unknown as Record<string, unknown>, String(i)))
+      else for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k], join(name, k), v as Record<string, unknown>, k)
+      ancestors.delete(v)
     } else {
       throw new ShapeMismatchError(
         `Expected ${where} to be a number, a (nested) number[], a Float64Array or Float32Array, \`{ data, shape }\`, ` +
@@ -164,7 +194,53 @@ export function flatten(value: unknown, label: string): Flat {
     }
   }
   visit(value, '', box as Record<string, unknown>, 'value')
+  if (writable) assertDisjoint(views, label)
   return { blocks, argument: () => box.value }
+}
+
+/** Two typed arrays of `at` that view overlapping bytes of one buffer alias each other. */
+function assertDisjoint(views: readonly { view: Float64Array | Float32Array; name: string }[], label: string): void {
+  const sorted = [...views].sort((x, y) => x.view.byteOffset - y.view.byteOffset)
+  for (let j = 0; j < sorted.length; j++) {
+    for (let k = j + 1; k < sorted.length; k++) {
+      const [a, b] = [sorted[j]!, sorted[k]!]
+      if (a.view.buffer !== b.view.buffer || b.view.byteOffset >= a.view.byteOffset + a.view.byteLength || b.view.byteLength === 0) continue
+      throw new ParameterError(
+        `Expected the tensors of ${label} not to share memory, but \`${a.name}\` and \`${b.name}\` view overlapping bytes of one buffer. ` +
+          'Pass each parameter once, or copy one of them.',
+      )
+    }
+  }
+}
+
+/**
+ * Writes to every tensor of `at` must stick: each tensor's first coordinate is set to another value,
+ * read back and restored. Frozen arrays, getter-only properties and proxies that drop writes fail here,
+ * with the tensor named, instead of passing a check whose perturbations never happened.
+ */
+export function assertWritable(blocks: readonly Block[]): void {
+  for (const b of blocks) {
+    if (b.size === 0) continue
+    const v = b.get(0)
+    const probe = v === 0 ? 1 : -v
+    let read: number
+    try {
+      b.set(0, probe)
+      read = b.get(0)
+    } catch (error) {
+      throw new ParameterError(
+        `Expected \`${b.name}\` to be writable, but writing to it threw (${error instanceof Error ? error.message : String(error)}). ` +
+          'gradcheck perturbs `at` in place and restores it: pass arrays that are not frozen, read-only or behind a getter.',
+      )
+    }
+    b.set(0, v)
+    if (read !== probe || !Object.is(b.get(0), v)) {
+      throw new ParameterError(
+        `Expected writes to \`${b.name}\` to stick, but writing ${probe} read back ${read}. ` +
+          'gradcheck perturbs `at` in place: pass the arrays the loss reads, not a frozen copy, a getter or a proxy that ignores writes.',
+      )
+    }
+  }
 }
 
 /** `[2,0,1,1]` for flat index `i` of a tensor of `shape` (row-major); `` for a scalar. */
