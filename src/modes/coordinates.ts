@@ -8,7 +8,6 @@ import { type Judged, clearedByFirst, judge, stepsOf } from '../engine/verdict.j
 import { multiIndex, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
 import type { Entry } from '../report/types.js'
-import { ParameterError } from '../errors.js'
 
 /**
  * Checks coordinate `i` of tensor `k`: one difference, and where its disagreement is not clearly
@@ -71,27 +70,5 @@ export function* checkCoordinates(declared: Point): Check<Coordinates> {
     const indices = sampleIndices(b.size, p.options.sample === 'all' ? b.size : p.options.sample, next)
     for (const i of indices) entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
   }
-  assertReacts(p, entries)
   return { point: p, entries, scales, loss: yield* remeasure(stats) }
-}
-
-/**
- * A tensor whose every perturbation left the loss exactly as it was, while its gradient fails, is
- * not read by the loss: a stateful loss reading a copy of the parameters, or a parameter the loss
- * forgot. Either way the fix is in the user's code, so it is named as such.
- */
-function assertReacts(p: Point, entries: readonly Entry[]): void {
-  for (const b of p.at.blocks) {
-    const mine = entries.filter((e) => e.name === b.name)
-    const still = mine.every((e) => e.steps.every((s) => s.forward === 0 && s.backward === 0))
-    const failing = mine.filter((e) => e.failed)
-    if (mine.length === 0 || !still || failing.length === 0) continue
-    const steps = mine.flatMap((e) => e.steps.map((s) => s.h))
-    throw new ParameterError(
-      `Expected the loss to change when \`${b.name}\` moves, but it returned exactly the same value for all ` +
-        `${steps.length * 2} moves of its ${mine.length} checked coordinate${mine.length === 1 ? '' : 's'} (steps up to ${Math.max(...steps).toExponential(1)}), ` +
-        `while the gradient of \`${failing[0]!.path}\` is ${failing[0]!.analytic}. Does the loss read a copy of the parameters? ` +
-        'Pass as `at` the very arrays it reads (for a closure, the model\'s own arrays); if the tensor is really unused, its gradient must be 0.',
-    )
-  }
 }

@@ -104,6 +104,8 @@ function hintText(h: Hint): string {
         : ' — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice'
       return `${h.name}: analytic = ${ratioName(c)} numeric on all ${h.count} significant checked entries${why}.`
     }
+    case 'unread':
+      return `${h.name}: the loss returned exactly the same value for all ${h.moves} moves of ${h.name}, yet its gradient is not 0 (${h.path}: ${num(h.analytic)}). If the loss reads a copy of the parameters, pass the very arrays it reads as \`at\`; if ${h.name} really does not matter here, its gradient must be 0.`
     case 'zero':
       return `${h.name}: the analytic gradient is 0 where the numeric one is not (${h.count} ${weights(h.count)}, e.g. ${h.path}: numeric ${num(h.numeric)}) — a missing term, or a parameter the backward pass never reaches.`
     case 'transposed':

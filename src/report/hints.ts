@@ -80,6 +80,16 @@ function single(name: string, failing: readonly Entry[]): Hint | undefined {
   return e.numeric !== 0 ? { kind: 'single', name, path: e.path, factor: e.analytic / e.numeric } : { kind: 'single', name, path: e.path }
 }
 
+/**
+ * Every move of the tensor left the loss exactly as it was, while its gradient fails: the loss does
+ * not read it — a stateful loss reading a copy of the parameters, or a tensor that really does not
+ * matter here (a dead ReLU layer), whose gradient must then be 0.
+ */
+function unread(name: string, mine: readonly Entry[], failing: readonly Entry[]): Hint | undefined {
+  if (!mine.every((e) => e.steps.every((s) => s.forward === 0 && s.backward === 0))) return undefined
+  return { kind: 'unread', name, moves: mine.reduce((n, e) => n + 2 * e.steps.length, 0), path: failing[0]!.path, analytic: failing[0]!.analytic }
+}
+
 /** Hints where a pattern in the report explains the failure (or the lack of one). */
 export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
   const hints: Hint[] = []
@@ -89,6 +99,7 @@ export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
     const failing = mine.filter((e) => e.failed && e.verdict !== 'kink')
     if (failing.length === 0 || !r.loss.deterministic) continue
     const found =
+      unread(b.name, mine, failing) ??
       zeroWhereNot(b.name, failing) ??
       constantFactor(b.name, mine) ??
       transposed(b.name, b.shape, mine) ??

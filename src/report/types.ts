@@ -114,6 +114,8 @@ export type Warning =
 export type Hint =
   /** analytic ≈ factor·numeric on all `count` significant entries of tensor `name`. */
   | { kind: 'factor'; name: string; factor: number; count: number }
+  /** The loss returned exactly its value at `at` for all `moves` of tensor `name`, yet `path`'s gradient is `analytic`: the loss does not read it. */
+  | { kind: 'unread'; name: string; moves: number; path: string; analytic: number }
   /** The analytic gradient is 0 where the numeric one is not, on every failing entry (`count`; `path` the first). */
   | { kind: 'zero'; name: string; count: number; path: string; numeric: number }
   /** analytic[i, j] ≈ numeric[j, i] (or the transposed layout), on `pairs` entries. */
