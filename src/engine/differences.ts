@@ -14,7 +14,13 @@ export interface Level {
   gap: number
   /** Bound on the round-off of `central`: the loss's noise (at least its last bit) over the step. */
   noise: number
+  /** The central difference is usable: both steps moved x and every value is finite. */
   finite: boolean
+  /** Both steps moved x: false where x ± s rounds back to x (a step below the parameter's ulp). */
+  moved: boolean
+  /** Each one-sided difference on its own is usable (next to a domain edge, one of them is not). */
+  forwardOk: boolean
+  backwardOk: boolean
 }
 
 /** A loss value at a perturbed coordinate: where the storage put x, and f there. */
@@ -44,10 +50,13 @@ export function* level(c: Coordinate, s: number, up?: Sample): Check<Level> {
   const central = (u.f - d.f) / (u.x - d.x)
   const forward = (u.f - f0) / hUp
   const backward = (f0 - d.f) / hDown
-  const finite = hUp > 0 && hDown > 0 && [central, forward, backward].every(Number.isFinite)
+  const moved = hUp > 0 && hDown > 0
+  const finite = moved && [central, forward, backward].every(Number.isFinite)
   const step = (hUp + hDown) / 2
-  const noise = noiseAt(c, u.f, d.f) / step // 2ε over 2s
-  return { kind: 'central', s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite }
+  const noise = noiseAt(c, ...[u.f, d.f].filter(Number.isFinite)) / step // 2ε over 2s
+  const forwardOk = hUp > 0 && Number.isFinite(forward)
+  const backwardOk = hDown > 0 && Number.isFinite(backward)
+  return { kind: 'central', s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite, moved, forwardOk, backwardOk }
 }
 
 /** One forward difference, (f(x+h) − f(x))/h, as a level without a backward half; and f(x + h) for reuse. */
@@ -56,5 +65,6 @@ export function* forwardLevel(c: Coordinate): Check<{ level: Level; up: Sample }
   const hUp = up.x - c.x
   const d = (up.f - c.loss.value) / hUp
   const noise = (2 * noiseAt(c, up.f, c.loss.value)) / hUp
-  return { level: { kind: 'forward', s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite: hUp > 0 && Number.isFinite(d) }, up }
+  const finite = hUp > 0 && Number.isFinite(d)
+  return { level: { kind: 'forward', s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite, moved: hUp > 0, forwardOk: finite, backwardOk: false }, up }
 }

@@ -1,4 +1,4 @@
-import { EXTRAPOLATED_ROUNDOFF, RATIO } from './constants.js'
+import { EXTRAPOLATED_ROUNDOFF, K, RATIO, SMOOTH_BAND } from './constants.js'
 import type { Level } from './differences.js'
 import { smooth } from './sweep.js'
 import { agree } from './tolerance.js'
@@ -47,6 +47,58 @@ export function extrapolate(all: readonly Level[], trustAll = false): Estimate {
   // From the bottom up, a candidate replaces the best so far only if its bound is smaller and the two
   // agree: an estimate from larger steps that contradicts the smaller ones has crossed something (a
   // kink, the scale of f) its own bound does not know about.
+  let best: Estimate = { numeric: Number.NaN, err: Infinity, roundoff: 0 }
+  for (const e of candidates) {
+    const agrees = !Number.isFinite(best.err) || agree(e.numeric, e.err, best.numeric, best.err)
+    if (e.err < best.err && agrees) best = e
+  }
+  return best
+}
+
+/**
+ * Next to a domain edge (log, sqrt, 1/x near 0; a clipped input) f is not finite on one side, and a
+ * central difference is meaningless, but the one-sided differences of the other side are not:
+ * D(s) = f′ ± f″·s/2 + O(s²), so over steps s and 4s the first-order error falls 4×, Richardson's
+ * R = D(s) + (D(s) − D(4s))/3 removes it, and |D(s) − D(4s)|/3 bounds what D(s) has left. Round-off
+ * is 2ε/s for one side (twice a central difference's), amplified 5/3 by the extrapolation.
+ */
+export function extrapolateOneSided(all: readonly Level[], side: 'forward' | 'backward'): Estimate {
+  const ok = (l: Level): boolean => (side === 'forward' ? l.forwardOk : l.backwardOk)
+  const start = all.findIndex(ok)
+  if (start < 0) return { numeric: Number.NaN, err: Infinity, roundoff: 0 }
+  let end = start + 1
+  while (end < all.length && ok(all[end]!)) end++
+  const v = (l: Level): number => l[side]
+  // Only where the differences behave like a first-order one's: between consecutive levels they change
+  // by f″·(3s/2), 4× more at each larger level, within their round-off (2ε/s each). Steps beyond the
+  // scale the function changes on (next to an edge, that is the distance to it) do not, and tell nothing.
+  const change = (j: number): [number, number] => {
+    const [a, b] = [all[j]!, all[j + 1]!]
+    return [Math.abs(v(b) - v(a)), 2 * (a.noise + b.noise) * K.KINK_EVIDENCE]
+  }
+  for (let j = start; j + 2 < end; j++) {
+    const [small, es] = change(j)
+    const [big, eb] = change(j + 1)
+    if (big + eb < SMOOTH_BAND[0] * (small - es) || big - eb > SMOOTH_BAND[1] * (small + es)) {
+      end = j + 2
+      break
+    }
+  }
+  if (end - start < 3) return { numeric: Number.NaN, err: Infinity, roundoff: 0 }
+  const ladder = all.slice(start, end)
+  const R = (sm: Level, big: Level): number => v(sm) + (v(sm) - v(big)) / (RATIO - 1)
+  const candidates: Estimate[] = []
+  ladder.forEach((l, j) => {
+    const roundoff = 2 * l.noise
+    const big = ladder[j + 1]
+    if (big === undefined) return
+    candidates.push({ numeric: v(l), err: Math.abs(v(l) - v(big)) / (RATIO - 1) + roundoff, roundoff })
+    const bigger = ladder[j + 2]
+    if (bigger === undefined) return
+    const r = R(l, big)
+    const rr = (RATIO + 1) / (RATIO - 1)
+    candidates.push({ numeric: r, err: Math.abs(r - R(big, bigger)) + rr * roundoff, roundoff: rr * roundoff })
+  })
   let best: Estimate = { numeric: Number.NaN, err: Infinity, roundoff: 0 }
   for (const e of candidates) {
     const agrees = !Number.isFinite(best.err) || agree(e.numeric, e.err, best.numeric, best.err)

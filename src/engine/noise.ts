@@ -17,6 +17,8 @@ export interface LossStats {
   deterministic: boolean
   /** The precision the check runs in: the declared one, or float32 when every value of the loss is a float32. */
   precision: Precision
+  /** How many values of the noise probe were NaN or ±∞ (the probe then measures no noise: said in a warning). */
+  nonFinite: number
 }
 
 /**
@@ -88,7 +90,8 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
   const [one, other] = [noiseLevel(sides[0]!), noiseLevel(sides[1]!)]
   const measured = Math.max(one, other) <= K.PROBE_SIDES * Math.min(one, other) ? Math.max(one, other) : Math.min(one, other)
   const deterministic = repeatable(spread, f0, precision)
-  return { value: f0, noise: Math.max(floor, spread, measured), spread, deterministic, precision }
+  const nonFinite = seen.filter((v) => !Number.isFinite(v)).length
+  return { value: f0, noise: Math.max(floor, spread, measured), spread, deterministic, precision, nonFinite }
 }
 
 /** A last call at `at`, after every other: a loss that changed since the first call is not deterministic. */

@@ -50,8 +50,12 @@ export function* sweep(c: Coordinate, first: { level: Level; up?: { x: number; f
   let ladder = audited([yield* level(c, c.h / RATIO), atH, yield* level(c, c.h * RATIO)])
   for (let s = c.h / RATIO, k = 0; k < K.MAX_DESCENT; k++) {
     const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
-    // Settled: smooth, or down in the noise (a gap within its noise, or one that grows as the step shrinks).
-    const settled = !small.finite || smooth(mid, small) || small.gap <= K.KINK_EVIDENCE * gapNoise(small) || small.gap > mid.gap
+    // Settled: smooth, or down in the noise (a gap within its noise, or one that grows as the step
+    // shrinks), or nothing to gain (no step moves x, f is not finite on either side). Next to a domain
+    // edge, where one side is not finite, smaller steps may stay inside the domain: go on down.
+    const settled = !small.moved || (small.finite
+      ? smooth(mid, small) || small.gap <= K.KINK_EVIDENCE * gapNoise(small) || small.gap > mid.gap
+      : !(small.forwardOk || small.backwardOk))
     if (settled || (kinkEvidence(small, mid, large) && kinkDistance(mid, small) === 0)) break
     s /= RATIO
     ladder = audited([yield* level(c, s), ...ladder])

@@ -1,7 +1,7 @@
 import type { Reason, Step, Trend, Verdict } from '../report/types.js'
 import { K, NEGLIGIBLE } from './constants.js'
 import type { Level } from './differences.js'
-import type { Estimate } from './extrapolate.js'
+import { type Estimate, extrapolateOneSided } from './extrapolate.js'
 import { blurredKink, judgeKink, kinkBase, kinkEvidence } from './kinks.js'
 import type { Coordinate } from './scale.js'
 import { smooth } from './sweep.js'
@@ -24,7 +24,7 @@ type Verdictless = Omit<Judged, 'steps'>
 
 /** The levels as evidence, largest step first. */
 export const stepsOf = (levels: readonly Level[]): Step[] =>
-  [...levels].sort((x, y) => y.s - x.s).map((l) => ({ kind: l.kind, h: l.s, central: l.central, forward: l.forward, backward: l.backward, noise: l.noise, finite: l.finite }))
+  [...levels].sort((x, y) => y.s - x.s).map((l) => ({ kind: l.kind, h: l.s, central: l.central, forward: l.forward, backward: l.backward, noise: l.noise, finite: l.finite, moved: l.moved }))
 
 /**
  * One difference clears a weight when the disagreement is within a prior bound and that bound is
@@ -43,9 +43,11 @@ export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undef
     : K.TRUNCATION_PRIOR * ((first.gap * (first.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * Math.max(m, K.PRIOR_FLOOR * c.G))
   const err = first.noise + prior
   const tolerance = bound(c, err, m)
-  // Not when its round-off is coarse, or the bound is half the derivative or more (down to derivatives
-  // 1e-3 of the gradient scale: a feature 1000× smaller than the others is judged on its own).
-  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, first.noise) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
+  // Not when its round-off is coarse — with a fixed step, its whole bound: the prior assumes a step
+  // near the optimal one, and a large fixed step's truncation must be measured — or when the bound is
+  // half the derivative or more (down to derivatives 1e-3 of the gradient scale: a feature 1000×
+  // smaller than the others is judged on its own).
+  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, c.options.step === 'auto' ? first.noise : err) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
   if (!cleared) return undefined
   return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }
 }
@@ -62,6 +64,27 @@ export function trendOf(a: number, ladder: readonly Level[]): Trend | undefined 
 }
 
 /**
+ * Where no central difference could be formed: steps that never moved x (below its resolution) can
+ * tell nothing; next to a domain edge, the finite side's one-sided differences decide, like any
+ * estimate with its bound.
+ */
+function judgeUnusable(c: Coordinate, ladder: readonly Level[]): Verdictless {
+  const unknown = { numeric: Number.NaN, estimatedError: Infinity, tolerance: Infinity, verdict: 'inconclusive', failed: false, kink: false } as const
+  if (ladder.every((l) => !l.moved)) return { ...unknown, reason: { kind: 'unmoved', step: c.h } }
+  for (const side of ['backward', 'forward'] as const) {
+    const e = extrapolateOneSided(ladder, side)
+    if (!Number.isFinite(e.numeric)) continue
+    const m = Math.max(Math.abs(c.a), Math.abs(e.numeric))
+    const tolerance = bound(c, e.err, m)
+    const base = { numeric: e.numeric, estimatedError: e.err, tolerance, kink: false, reason: { kind: 'one-sided', side } } as const
+    if (Math.abs(c.a - e.numeric) > tolerance) return { ...base, verdict: c.loss.deterministic ? 'bug' : 'nondeterministic', failed: true }
+    return weak(c, e.numeric, e.err) ? { ...base, verdict: 'inconclusive', failed: false } : { ...base, verdict: 'ok', failed: false }
+  }
+  const edge = ladder.find((l) => l.moved && !l.finite) ?? ladder[0]!
+  return { ...unknown, reason: { kind: 'not-finite', step: edge.s } }
+}
+
+/**
  * The verdict of a swept coordinate. At a kink (evidence at the smallest steps that show one), the
  * one-sided slopes decide; else the Richardson estimate and its bound: within it, ok (or inconclusive
  * where the bound is as large as the derivative); beyond it, a bug.
@@ -70,9 +93,7 @@ export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimat
   const [small, mid, large] = ladder.slice(kinkBase(ladder)) as [Level, Level, Level, ...Level[]]
   const { numeric, err } = estimate
   const base = { numeric, estimatedError: err, kink: false }
-  if (!Number.isFinite(numeric)) {
-    return { ...base, estimatedError: Infinity, tolerance: Infinity, verdict: 'inconclusive', failed: false, reason: { kind: 'not-finite', step: small.s } }
-  }
+  if (!Number.isFinite(numeric)) return judgeUnusable(c, ladder)
   const m = Math.max(Math.abs(c.a), Math.abs(numeric))
   if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
   const tolerance = bound(c, err, m)

@@ -77,6 +77,10 @@ export function reasonText(e: Entry): string {
       return `the numerical error (≈${exp(r.error)}) is as large as the derivative itself`
     case 'not-finite':
       return `the loss is not finite at x ± ${exp(r.step)}: the step crosses the edge of its domain`
+    case 'unmoved':
+      return `x ± ${exp(r.step)} rounds back to x: the step is below the parameter's resolution`
+    case 'one-sided':
+      return `f is not finite on the ${r.side === 'backward' ? 'upper' : 'lower'} side (a domain edge): judged from ${r.side} differences`
     case 'not-smooth':
       return `${trendText(e)}, and f is not yet smooth at the smallest step: pass a smaller \`step\``
     case 'kink': {
@@ -123,6 +127,8 @@ function hintText(h: Hint): string {
       return `only ${h.path} is off${h.factor === undefined ? '' : `, by a factor ${ratioName(h.factor).slice(1)}`} — look at how that one weight is accumulated.`
     case 'step':
       return `${h.count} failing ${weights(h.count)} approach the analytic value as the step shrinks: the step ${h.step} is too large; try \`step: 'auto'\`.`
+    case 'step-too-small':
+      return `the step ${h.step} is below the parameters' resolution: x ± ${h.step} rounds back to x, so nothing was measured; use \`step: 'auto'\`.`
     case 'float32':
       return 'float32 round-off is as large as some derivatives: check a float64 copy of the model to decide them.'
   }
@@ -138,6 +144,11 @@ function warningText(w: Warning, r: Report): string {
       })
       const judged = w.policy === 'skip' ? 'they were skipped' : 'their analytic values lie between the one-sided slopes and were accepted'
       return `${w.count} ${weights(w.count)} move a ReLU/max-like input across a kink within the step; ${judged} (${examples.join('; ')}${w.count > w.paths.length ? '; …' : ''})`
+    }
+    case 'non-finite': {
+      const at = w.count > 0 ? `${w.count} ${weights(w.count)} saw a NaN or ±∞ at a perturbed point (${w.paths.join(', ')}${w.count > w.paths.length ? ', …' : ''})` : ''
+      const probe = w.probe > 0 ? `${w.probe} of the loss values around \`at\` that measure its noise were NaN or ±∞` : ''
+      return `${[at, probe].filter((x) => x !== '').join('; ')}: a domain edge, or a loss that fails at some inputs`
     }
     case 'inconclusive':
       return `${w.count} ${weights(w.count)} could not be decided (${w.path}: ${reasonText(entry(w.path))})`
@@ -181,6 +192,10 @@ function headline(r: Report): string {
   if (!r.loss.deterministic) {
     return `✗ the loss is not deterministic: two calls at the same point differ by ${exp(r.loss.spread)}, so no verdict on the gradient can be trusted ` +
       `(${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} disagree; ${setting(r)})`
+  }
+  if (r.failed === 0 && r.unverified !== undefined) {
+    const which = r.unverified.tensors.length > 0 ? `; nothing measured in ${r.unverified.tensors.join(', ')}` : ''
+    return `✗ too little was measured to pass: no derivative could be estimated for ${r.unverified.unmeasured.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')}${which} (${setting(r)})`
   }
   return `✗ ${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} ${r.failed === 1 ? 'disagrees' : 'disagree'} ${rule(r)} (${setting(r)})`
 }

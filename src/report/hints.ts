@@ -110,6 +110,7 @@ export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
   }
   const stepped = r.entries.filter((e) => e.failed && e.reason.kind === 'sweep' && e.reason.trend === 'falls')
   if (stepped.length > 0 && p.options.step !== 'auto') hints.push({ kind: 'step', count: stepped.length, step: p.options.step })
-  if (p.precision === 'float32' && r.entries.some((e) => e.verdict === 'inconclusive')) hints.push({ kind: 'float32' })
+  if (p.options.step !== 'auto' && r.entries.some((e) => e.reason.kind === 'unmoved')) hints.push({ kind: 'step-too-small', step: p.options.step })
+  else if (p.precision === 'float32' && r.entries.some((e) => e.verdict === 'inconclusive')) hints.push({ kind: 'float32' })
   return hints
 }

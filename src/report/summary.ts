@@ -35,6 +35,10 @@ function warningsOf(p: Point, entries: readonly Entry[], blocks: readonly BlockS
     const policy = p.options.kinks === 'skip' ? 'skip' : 'subgradient'
     warnings.push({ kind: 'kinks', count: accepted.length, policy, paths: accepted.slice(0, KINK_EXAMPLES).map((e) => e.path) })
   }
+  const broken = entries.filter((e) => e.steps.some((st) => st.moved && !st.finite))
+  if (broken.length > 0 || loss.nonFinite > 0) {
+    warnings.push({ kind: 'non-finite', count: broken.length, paths: broken.slice(0, KINK_EXAMPLES).map((e) => e.path), probe: loss.nonFinite })
+  }
   const inconclusive = entries.filter((e) => e.verdict === 'inconclusive')
   if (inconclusive.length > 0) warnings.push({ kind: 'inconclusive', count: inconclusive.length, path: inconclusive[0]!.path })
   if (loss.deterministic && loss.spread > 0) warnings.push({ kind: 'spread', spread: loss.spread })
@@ -61,13 +65,21 @@ export function summarize(p: Point, entries: Entry[], scales: readonly TensorSca
     }
   })
   const failed = entries.filter((e) => e.failed).length
+  // Unverified: no estimate of the derivative at all (steps that never moved x, f not finite around
+  // it). An estimate too coarse to decide is inconclusive too, but it did measure: the gradient agrees
+  // within the noise of the precision, which is all any check can promise.
+  const unmeasured = (e: Entry): boolean => !Number.isFinite(e.numeric)
+  const missing = entries.filter(unmeasured).length
+  const empty = blocks.filter((b) => b.checked > 0 && entries.every((e) => e.name !== b.name || unmeasured(e))).map((b) => b.name)
+  const unverified = empty.length > 0 || 2 * missing >= entries.length ? { tensors: empty, unmeasured: missing } : undefined
   const worst = [...entries]
     .sort((x, y) => Number(y.failed) - Number(x.failed) || badness(y) - badness(x))
     .slice(0, p.options.worst)
   const partial: Omit<Report, 'hints'> = {
-    pass: failed === 0 && loss.deterministic,
+    pass: failed === 0 && loss.deterministic && unverified === undefined,
     checked: entries.length,
     failed,
+    unverified,
     evaluations,
     normRatio: normRatio(entries),
     maxRelativeError: maxRelative(entries),

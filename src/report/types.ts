@@ -24,8 +24,10 @@ export interface Step {
   backward: number
   /** Bound on the round-off of `central`. */
   noise: number
-  /** False where f was not finite at x ± h. */
+  /** False where f was not finite at x ± h, or x ± h rounded back to x. */
   finite: boolean
+  /** False where x ± h rounded back to x: the step is below the parameter's resolution. */
+  moved: boolean
 }
 
 /** How |a − D(h)| moved as the step shrank: `falls` like h² (truncation), `grows` (round-off), or stays `flat` (a bug). */
@@ -41,6 +43,10 @@ export type Reason =
   | { kind: 'weak'; error: number }
   /** Inconclusive: the loss is not finite at x ± step. */
   | { kind: 'not-finite'; step: number }
+  /** Inconclusive: x ± step rounded back to x, so no step moved the parameter (a fixed `step` below its resolution). */
+  | { kind: 'unmoved'; step: number }
+  /** Next to a domain edge: judged from the one-sided differences of the `side` where f is finite, Richardson-extrapolated. */
+  | { kind: 'one-sided'; side: 'forward' | 'backward' }
   /** Inconclusive: f is still not smooth at the smallest step the sweep reached. */
   | { kind: 'not-smooth'; trend?: Trend }
   /**
@@ -101,6 +107,11 @@ export interface BlockSummary {
 export type Warning =
   /** `count` weights straddle a kink and were accepted as subgradients (or skipped); `paths` are the first few. */
   | { kind: 'kinks'; count: number; policy: 'subgradient' | 'skip'; paths: string[] }
+  /**
+   * `count` weights saw a NaN or ±∞ at a perturbed point (a domain edge, or a loss that fails at some
+   * inputs), `paths` the first few; `probe` values of the noise probe around `at` were not finite either.
+   */
+  | { kind: 'non-finite'; count: number; paths: string[]; probe: number }
   /** `count` weights could not be decided; `path` is the first. */
   | { kind: 'inconclusive'; count: number; path: string }
   /** Calls at `at` differ by `spread`, within √u of the loss: counted as noise. */
@@ -130,6 +141,8 @@ export type Hint =
   | { kind: 'nondeterministic'; spread: number }
   /** `count` failing weights approach the analytic value as the step shrinks: the fixed `step` is too large. */
   | { kind: 'step'; count: number; step: number }
+  /** A fixed `step` never moved the parameters: x ± step rounds back to x. */
+  | { kind: 'step-too-small'; step: number }
   /** float32 round-off is as large as some derivatives. */
   | { kind: 'float32' }
 
@@ -137,6 +150,13 @@ export interface Report {
   pass: boolean
   checked: number
   failed: number
+  /**
+   * A check passes only on evidence. Where no derivative could be estimated for a whole tensor (a
+   * fixed step below the parameters' resolution, a loss that is not finite around `at`), or for half
+   * the checked weights or more, it fails though no weight disagrees: these are the tensors with no
+   * estimate at all, and how many weights had none.
+   */
+  unverified: { tensors: string[]; unmeasured: number } | undefined
   /** Loss calls made. */
   evaluations: number
   /** ‖a − n‖ / ‖a + n‖ over every checked coordinate (UFLDL's figure of merit; ~1e-9 is typical when right). */
