@@ -106,7 +106,7 @@ function hintText(h: Hint): string {
         Math.abs(c + 1) < 0.02 ? ' — a sign flip (gradient ascent vs descent, or a − dropped)'
         : Math.abs(c) < 1 ? ' — a missing factor, e.g. the mean over the batch taken twice or a 2 from a square'
         : ' — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice'
-      return `${h.name}: analytic = ${ratioName(c)} numeric on all ${h.count} significant checked entries${why}.`
+      return `${h.names.join(', ')}: analytic = ${ratioName(c)} numeric on all ${h.count} significant checked entries${why}.`
     }
     case 'unread':
       return `${h.name}: the loss returned exactly the same value for all ${h.moves} moves of ${h.name}, yet its gradient is not 0 (${h.path}: ${num(h.analytic)}). If the loss reads a copy of the parameters, pass the very arrays it reads as \`at\`; if ${h.name} really does not matter here, its gradient must be 0.`
@@ -124,7 +124,7 @@ function hintText(h: Hint): string {
         ? `${h.name}: numeric − analytic = ${num(h.lambda)}·w on every failing weight — the L2 term λ‖w‖²/2 with λ ≈ ${num(h.lambda)} is missing from the gradient.`
         : `${h.name}: analytic − numeric = ${num(-h.lambda)}·w on every failing weight — the gradient adds an L2 term (λ ≈ ${num(-h.lambda)}) the loss does not have.`
     case 'single':
-      return `only ${h.path} is off${h.factor === undefined ? '' : `, by a factor ${ratioName(h.factor).slice(1)}`} — look at how that one weight is accumulated.`
+      return `${h.alone ? `only ${h.path} is off` : `${h.path} is the only weight of ${h.name} that is off`}${h.factor === undefined ? '' : `, by a factor ${ratioName(h.factor).slice(1)}`} — look at how that one weight is accumulated.`
     case 'step':
       return `${h.count} failing ${weights(h.count)} approach the analytic value as the step shrinks: the step ${h.step} is too large; try \`step: 'auto'\`.`
     case 'step-too-small':

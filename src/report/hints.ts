@@ -8,6 +8,8 @@ const median = (xs: number[]): number => {
 
 /** A pattern holds when every ratio lies within 2% of their median. */
 const SPREAD = 0.02
+/** …and, for a factor, within a tenth of its distance from 1. */
+const FACTOR_SPREAD = 0.1
 
 /** The entries of a tensor whose numeric value is well above its error: the ones a pattern can be read from. */
 const significant = (mine: readonly Entry[]): Entry[] => {
@@ -21,9 +23,12 @@ function constantFactor(name: string, mine: readonly Entry[]): Hint | undefined 
   if (s.length < 2) return undefined
   const ratios = s.map((e) => e.analytic / e.numeric)
   const c = median(ratios)
-  // Every significant entry must fail: a factor that leaves some of them within tolerance explains nothing.
-  if (!s.every((e) => e.failed) || !ratios.every((r) => Math.abs(r - c) <= SPREAD * Math.abs(c))) return undefined
-  return { kind: 'factor', name, factor: c, count: s.length }
+  // Every significant entry must fail: a factor that leaves some of them within tolerance explains
+  // nothing. And the ratios must hold still beside how far the factor is from 1: ratios spread over
+  // 0.986…1.011 are not "×0.998", they are an error of another shape (a missing L2 term).
+  const spread = Math.min(SPREAD * Math.abs(c), FACTOR_SPREAD * Math.abs(c - 1))
+  if (!s.every((e) => e.failed) || !ratios.every((r) => Math.abs(r - c) <= spread)) return undefined
+  return { kind: 'factor', name, names: [name], factor: c, count: s.length }
 }
 
 function zeroWhereNot(name: string, failing: readonly Entry[]): Hint | undefined {
@@ -74,10 +79,24 @@ function l2(name: string, failing: readonly Entry[]): Hint | undefined {
   return { kind: 'l2', name, lambda }
 }
 
-function single(name: string, failing: readonly Entry[]): Hint | undefined {
+function single(name: string, failing: readonly Entry[], alone: boolean): Hint | undefined {
   if (failing.length !== 1) return undefined
   const e = failing[0]!
-  return e.numeric !== 0 ? { kind: 'single', name, path: e.path, factor: e.analytic / e.numeric } : { kind: 'single', name, path: e.path }
+  const base = { kind: 'single', name, path: e.path, alone } as const
+  return e.numeric !== 0 ? { ...base, factor: e.analytic / e.numeric } : base
+}
+
+/** One hint per pattern: the same factor on several tensors is said once, naming them all; nothing is said twice. */
+function merged(hints: readonly Hint[]): Hint[] {
+  const out: Hint[] = []
+  for (const h of hints) {
+    const same = h.kind === 'factor' ? out.find((o) => o.kind === 'factor' && Math.abs(o.factor - h.factor) <= SPREAD * Math.abs(h.factor)) : undefined
+    if (same !== undefined && same.kind === 'factor' && h.kind === 'factor') {
+      same.names.push(...h.names)
+      same.count += h.count
+    } else if (!out.some((o) => JSON.stringify(o) === JSON.stringify(h))) out.push(h.kind === 'factor' ? { ...h, names: [...h.names] } : h)
+  }
+  return out
 }
 
 /**
@@ -94,6 +113,7 @@ function unread(name: string, mine: readonly Entry[], failing: readonly Entry[])
 export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
   const hints: Hint[] = []
   if (!r.loss.deterministic) hints.push({ kind: 'nondeterministic', spread: r.loss.spread })
+  const failingTensors = r.blocks.filter((b) => b.failed > 0).length
   for (const b of r.blocks) {
     const mine = r.entries.filter((e) => e.name === b.name)
     const failing = mine.filter((e) => e.failed && e.verdict !== 'kink')
@@ -105,12 +125,12 @@ export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
       transposed(b.name, b.shape, mine) ??
       l2(b.name, failing) ??
       slice(b.name, b.shape, mine, failing) ??
-      single(b.name, failing)
+      single(b.name, failing, failingTensors === 1)
     if (found) hints.push(found)
   }
   const stepped = r.entries.filter((e) => e.failed && e.reason.kind === 'sweep' && e.reason.trend === 'falls')
   if (stepped.length > 0 && p.options.step !== 'auto') hints.push({ kind: 'step', count: stepped.length, step: p.options.step })
   if (p.options.step !== 'auto' && r.entries.some((e) => e.reason.kind === 'unmoved')) hints.push({ kind: 'step-too-small', step: p.options.step })
   else if (p.precision === 'float32' && r.entries.some((e) => e.verdict === 'inconclusive')) hints.push({ kind: 'float32' })
-  return hints
+  return merged(hints)
 }

@@ -123,8 +123,8 @@ export type Warning =
 
 /** A pattern in the report that explains a failure, as data. */
 export type Hint =
-  /** analytic ≈ factor·numeric on all `count` significant entries of tensor `name`. */
-  | { kind: 'factor'; name: string; factor: number; count: number }
+  /** analytic ≈ factor·numeric on all `count` significant entries of the tensors `names` (`name` the first). */
+  | { kind: 'factor'; name: string; names: string[]; factor: number; count: number }
   /** The loss returned exactly its value at `at` for all `moves` of tensor `name`, yet `path`'s gradient is `analytic`: the loss does not read it. */
   | { kind: 'unread'; name: string; moves: number; path: string; analytic: number }
   /** The analytic gradient is 0 where the numeric one is not, on every failing entry (`count`; `path` the first). */
@@ -135,8 +135,8 @@ export type Hint =
   | { kind: 'slice'; name: string; shape: number[]; axis: number; indices: number[]; border: boolean }
   /** numeric − analytic ≈ λ·w on every failing weight: λ > 0 a missing L2 term, λ < 0 an extra one. */
   | { kind: 'l2'; name: string; lambda: number }
-  /** Only one weight fails: `path`, off by `factor` (absent when the numeric value is 0). */
-  | { kind: 'single'; name: string; path: string; factor?: number }
+  /** One weight of tensor `name` fails: `path`, off by `factor` (absent when the numeric value is 0); `alone` when no other tensor fails. */
+  | { kind: 'single'; name: string; path: string; alone: boolean; factor?: number }
   /** The loss is not deterministic: calls at one point differ by `spread`. */
   | { kind: 'nondeterministic'; spread: number }
   /** `count` failing weights approach the analytic value as the step shrinks: the fixed `step` is too large. */
