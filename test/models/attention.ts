@@ -1,6 +1,8 @@
 // Attention: single-head self-attention, and causal self-attention with a −∞ mask.
 import { gaussian, randn, rng, type Tensor } from './util.js'
 
+// ------------------------------------------------------------------ single-head self-attention
+// Single-head self-attention: Q = X Wqᵀ, K = X Wkᵀ, V = X Wvᵀ, A = softmax(Q Kᵀ/√k), O = A V, loss = Σ O ⊙ R.
 export type AttnBug = 'none' | 'softmaxDiag' | 'noScale' | 'dVnoTranspose'
 
 export interface AttnParams {

@@ -200,6 +200,10 @@ export function makeClamp() {
   return { params, loss, grad }
 }
 
+// ------------------------------------------------------------------ piecewise-linear losses on random data
+// Piecewise-linear losses on random data (no kink placed on purpose, but with 24 samples some kink
+// lies within a float32 step of x): L1 regression, hinge (margin 0.25), a max of two linear maps (max-pool-like),
+// |a|·b (abs activation). Two linear maps w, v of D = 4 features.
 export type PieceKind = 'l1' | 'hinge' | 'max' | 'absAct'
 export type PieceBug = 'none' | 'signFlipped' | 'maskForgotten'
 export function makePiecewise(kind: PieceKind, precision: 'float32' | 'float64', seed: number) {

@@ -1,5 +1,6 @@
-// Two-layer MLPs with hand-written backprop (activations, losses, reductions, L2, dropout), and the
-// bugs people actually write into them.
+// A two-layer MLP with hand-written backprop, and the bugs people actually write into it.
+//   z1 = X W1ᵀ + b1,  a1 = act(z1) [· dropout mask],  z2 = a1 W2ᵀ + b2,
+//   loss = S · reduce_b ℓ(z2_b) + λ/2 (‖W1‖² + ‖W2‖²),  ℓ = softmax cross-entropy or Σ_c (z2 − T)²
 import { exact, f32, gaussian, rng, type Rng, type Round, type Tensor, transposedLayout } from './util.js'
 
 export type Act = 'tanh' | 'sigmoid' | 'relu' | 'leaky' | 'gelu'

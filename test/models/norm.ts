@@ -2,6 +2,11 @@
 // γ, β in float32, BatchNorm2d in training mode over a spatial map (float32).
 import { gaussian, randn, rng, type Tensor } from './util.js'
 
+// ------------------------------------------------------------------ LayerNorm / BatchNorm (float64)
+// LayerNorm / BatchNorm after a linear layer: h = X Wᵀ, y = γ·(h − μ)/σ + β, loss = ½·mean_b Σ_f (y − T)².
+// LayerNorm normalises each row over its F features; BatchNorm each feature over the B rows.
+// The backward through the normalisation is the classic place to drop a term:
+//   dh = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ
 export type NormKind = 'layer' | 'batch'
 export type NormBug = 'none' | 'noMean' | 'noVar' | 'noEps' | 'gammaNoX' | 'betaMean'
 

@@ -13,7 +13,7 @@ import { makeGru, makeLstm, makeRnn } from './recurrent.js'
 import { verify } from './util.js'
 
 // A 5-point stencil at steps h and h/2, Richardson-combined (error O(h⁶)), in float64, on the smooth
-// models (kinked ones at their exact kinks are judged by the one-sided slopes in the cases above).
+// models (kinked ones at their exact kinks are judged by the one-sided slopes in the model suites).
 describe('the correct models, verified independently', () => {
   const rel = (h: number) => (_: string, x: number) => h * Math.max(1, Math.abs(x))
   const models: [string, () => { worst: number; where: string }, number][] = [
@@ -58,7 +58,7 @@ describe('the correct models, verified independently', () => {
       const g = makeAtOptimum().grad(makeAtOptimum().params).w
       return { worst: Math.max(...Array.from(g, Math.abs)), where: 'largest |gradient| at the optimum' }
     }, 1e-12],
-    ['ReLU MLP seed 1 (float64 twin of a weakness; steps 1e-5 stay off the kinks)', () => verify(makeMlp({ act: 'relu', seed: 1, B: 16, D: 6, H: 8, C: 3 }), () => 1e-5, 1e-3), 1e-7],
+    ['ReLU MLP seed 1 (float64 twin of a regression case; steps 1e-5 stay off the kinks)', () => verify(makeMlp({ act: 'relu', seed: 1, B: 16, D: 6, H: 8, C: 3 }), () => 1e-5, 1e-3), 1e-7],
     ['temperature', () => verify({ params: { T: 0.07 }, loss: (p: { T: number }) => makeTemperature().loss(p.T), grad: (p: { T: number }) => ({ T: makeTemperature().grad(p.T) }) }, () => 1e-5), 1e-8],
   ]
   it.each(models)('%s', (_, check, tol) => {
