@@ -6,13 +6,13 @@
 import { checkGradients, formatReport } from '../src/index.js'
 import type { Report } from '../src/report/types.js'
 import { type Block, flatten } from '../src/params/flatten.js'
-import { type Act, makeMlp } from '../test/corpus/mlp.js'
-import { gaussian, rng } from '../test/corpus/util.js'
+import { type Act, makeMlp } from '../test/models/mlp.js'
+import { gaussian, rng } from '../test/models/util.js'
 import { type CnnParams, backward, backwardWithBug, createCnn, loss as cnnLoss, makeBatch } from '../examples/cnn/cnn.js'
-import { makeGru, makeLstm, makeRnn } from '../test/corpus2/rnn.js'
-import { makeConv } from '../test/corpus2/conv.js'
-import { makeCosine, makeFocal, makeGaussianNll, makeHuber, makeKl, makePoisson } from '../test/corpus2/losses.js'
-import { makePiecewise } from '../test/corpus2/kinks32.js'
+import { makeGru, makeLstm, makeRnn } from '../test/models/recurrent.js'
+import { makeConv } from '../test/models/conv.js'
+import { makeCosine, makeFocal, makeGaussianNll, makeHuber, makeKl, makePoisson } from '../test/models/losses.js'
+import { makePiecewise } from '../test/models/kinks.js'
 
 type Fn = (p: unknown) => unknown
 type LossFn = (p: unknown) => number

@@ -42,15 +42,15 @@ type Spec = Quadratic | Sines | Polynomial
  * Coefficients and coordinates on a grid of 1e-3 (0 included): the magnitudes of real models. Plain
  * `fc.double` shrinks towards subnormals and 1e-160-sized points, where the step is bound to an absurd
  * parameter scale and a 1e-3 change is no longer "well above noise"; those edges have tests of their own
- * (below, and in engine.test.ts).
+ * (below, in engine.test.ts and in regressions.test.ts).
  */
 const grid = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min: Math.round(min * 1000), max: Math.round(max * 1000) }).map((k) => k / 1000)
 const coef = grid(-2, 2)
 type Points = (n: number) => fc.Arbitrary<number[]>
 const anyPoint: Points = (n) => fc.array(grid(-2, 2), { minLength: n, maxLength: n })
 /**
- * Every coordinate of the size of the tensor's RMS (|x_i| ∈ [0.25, 2]): the engine scales each step to
- * max(|x_i|, RMS of the tensor), and a coordinate far below that RMS meets ENGINE BUG 1 (below).
+ * Every coordinate of the size of the tensor's RMS (|x_i| ∈ [0.25, 2]), where a coordinate's step and
+ * its tensor's scale agree.
  */
 const awayFromZero: Points = (n) =>
   fc.array(fc.tuple(grid(0.25, 2), fc.boolean()).map(([v, neg]) => (neg ? -v : v)), { minLength: n, maxLength: n })
@@ -130,9 +130,6 @@ const maxAbs = (v: readonly number[]): number => v.reduce((m, x) => Math.max(m, 
 
 // ---------------------------------------------------------------------------------------------------
 
-/** `it`, or `it.skip` where an ENGINE BUG (comment at the call) makes the property fail. */
-const skipIf = (_skip: boolean) => it
-
 /** The property: the exact gradient of random smooth functions passes. */
 function exactPasses(precision: Precision): void {
   fc.assert(
@@ -176,72 +173,15 @@ const DELTA: Record<Precision, number> = { float64: 1e-3, float32: 0.1 }
 describe.each(['float64', 'float32'] as const)('random smooth functions (%s)', (precision) => {
   it('the exact gradient passes', () => exactPasses(precision))
 
-  // ENGINE BUG: #1 (float32 only at these magnitudes; float64 needs |x_i| ≈ 1e-6·RMS, see the repro below):
-  // fast-check seed 42 finds f = −0.067·x₀²·x₁³·x₅³ at x = [1.745, −1.178, 0, 0, 0, 0.001], where a ×1.1
-  // (and even ×2) gradient on x₅ passes as 'inconclusive'. Minimal repro and diagnosis under 'ENGINE BUG 1'.
-  skipIf(precision === 'float32')(`one coordinate ×(1 + ${DELTA[precision]}) fails, and the worst entry is that coordinate`, () =>
+  // Guards coordinates far below their tensor's RMS (fast-check once found x₅ = 0.001 beside 1.7 in float32).
+  it(`one coordinate ×(1 + ${DELTA[precision]}) fails, and the worst entry is that coordinate`, () =>
     perturbedFails(precision, DELTA[precision], anyPoint),
   )
 
-  // The same property where ENGINE BUG 1 cannot arise (every |x_i| within 8× of the tensor's RMS), so that
-  // the rest of it keeps running while the full one above is skipped in float32.
+  // The same property at points away from 0 (every |x_i| within 8× of the tensor's RMS).
   it(`one coordinate ×(1 + ${DELTA[precision]}) fails at points away from 0, and the worst entry is that coordinate`, () =>
     perturbedFails(precision, DELTA[precision], awayFromZero),
   )
-})
-
-describe('ENGINE BUG 1: the step is scaled to the tensor, not to a coordinate far below its RMS', () => {
-  // ENGINE BUG: #1, a coordinate far smaller than its tensor's RMS gets a step scaled to the RMS
-  // (L = max(|x_i|, RMS) in checkCoordinate), so for f = x_i³ the step exceeds x_i and truncation dominates
-  // D(h). The sweep's Richardson value is then right (numeric = 3.000e-12 here), but the error assigned to it,
-  // |D(h/4) − D(h)|/15, is the error of the un-extrapolated D(h/4), about a third of the derivative; the
-  // 'weak' rule turns that into 'inconclusive', which does not fail, so a ×2 gradient passes. The note even
-  // advises "use float64 or a larger step" where a smaller one is needed. Expected: 'bug'.
-  it('float64: a ×2 gradient of x₁³ at [1, 1e-6] fails', () => {
-    const report = checkGradients((w: Float64Array) => w[1]! * w[1]! * w[1]!, (w: Float64Array) => [0, 2 * 3 * w[1]! * w[1]!], {
-      at: Float64Array.from([1, 1e-6]),
-    })
-    expect(report.worst[0]!.path).toBe('at[1]')
-    expect(report.worst[0]!.verdict).toBe('bug')
-    expect(report.pass).toBe(false)
-  })
-
-  // ENGINE BUG: #1 in float32: the same with x₁ = 1e-3 (step 4e-3), the case fast-check found.
-  it('float32: a ×2 gradient of x₁³ at [1, 1e-3] fails', () => {
-    const r = Math.fround
-    const report = checkGradients((w: Float32Array) => r(r(w[1]! * w[1]!) * w[1]!), (w: Float32Array) => [0, 2 * 3 * w[1]! * w[1]!], {
-      at: Float32Array.from([1, 1e-3]),
-    })
-    expect(report.worst[0]!.path).toBe('at[1]')
-    expect(report.worst[0]!.verdict).toBe('bug')
-    expect(report.pass).toBe(false)
-  })
-
-  it('(control) the same coordinate alone, where the RMS is the coordinate, catches the ×2', () => {
-    const r = Math.fround
-    const report = checkGradients((w: Float32Array) => r(r(w[0]! * w[0]!) * w[0]!), (w: Float32Array) => [2 * 3 * w[0]! * w[0]!], {
-      at: Float32Array.from([1e-3]),
-    })
-    expect(report.pass).toBe(false)
-    expect(report.worst[0]!.verdict).toBe('bug')
-  })
-})
-
-describe('ENGINE BUG 2: a derivative below the resolution of a zero loss', () => {
-  // ENGINE BUG: #2, where the loss is exactly 0 around `at`, its noise floor u·|f(at)| is 0 and the analytic
-  // round-off term 64·u·max|g| underflows to 0, so the allowed error is exactly 0: an analytic 5e-324 (the
-  // true derivative of 5e-324·x, which rounds to 0 at every step) against a numeric 0 is called a 'bug'.
-  // fast-check seed 42 found it as ½xᵀ0x + [0, 5e-324]·x at [0, 0] (and in float32, −1.4e-45 on a sin term)
-  // before the generators moved to a 1e-3 grid. The smallest change of a float loss near 0 is the
-  // smallest subnormal, so a derivative below MIN_VALUE/step cannot be seen and should not be judged.
-  it.each([
-    { precision: 'float64', g: Number.MIN_VALUE, at: Float64Array.from([0]), loss: (w: Float64Array | Float32Array) => Number.MIN_VALUE * w[0]! },
-    { precision: 'float32', g: 2 ** -149, at: Float32Array.from([0]), loss: (w: Float64Array | Float32Array) => Math.fround(2 ** -149 * w[0]!) },
-  ])('$precision: analytic $g where the loss is 0 at every step is not a bug', ({ at, loss, g }) => {
-    const report = checkGradients(loss, () => [g], { at })
-    expect(report.entries[0]!.verdict).not.toBe('bug')
-    expect(report.pass).toBe(true)
-  })
 })
 
 // ---------------------------------------------------------------------------------------------------
@@ -373,16 +313,12 @@ function callsPerCoordinate(precision: Precision, point: Points): void {
 }
 
 describe('loss calls', () => {
-  // ENGINE BUG: #1 again, as cost: a coordinate far below its tensor's RMS in a cubic term (x_i = 0.001…0.1,
-  // RMS ≈ 1) has a truncation error above the prior the fast path allows (which assumes f‴ ~ f/RMS³), so
-  // it always pays the 4-call sweep; with seed 42, random polynomial batches average up to 2.2 calls per
-  // coordinate (2.127 and 2.205 in the first 10 batches; quadratics and sine sums stay at exactly 2.000).
-  // Repro: x₁³ at [1, 0.01] takes 16 calls for 2 coordinates (6 for x₁), x₀³ at [0.01] alone 10.
+  // Guards the cost at coordinates far below their tensor's RMS (x³ there once always paid the 4-call sweep).
   it.each(['float64', 'float32'] as const)('are ≤ 2.1 per checked coordinate on average over a batch of correct smooth functions (%s)', (precision) =>
     callsPerCoordinate(precision, anyPoint),
   )
 
-  // The same where ENGINE BUG 1 cannot arise, so the cost is still pinned while the full property is skipped.
+  // The same at points away from 0.
   it.each(['float64', 'float32'] as const)('are ≤ 2.1 per checked coordinate on average over a batch at points away from 0 (%s)', (precision) =>
     callsPerCoordinate(precision, awayFromZero),
   )

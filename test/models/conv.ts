@@ -1,7 +1,7 @@
 // Convolutions beyond the plain 3×3/stride-1 case: stride, dilation, groups, 1×1, transposed,
 // average pooling, max-pool ties in float32. The input is a parameter too (its gradient is where
 // stride and padding bugs show).
-import { fill, rng } from './common.js'
+import { randn, rng } from './util.js'
 
 export interface ConvSpec {
   N?: number
@@ -37,11 +37,11 @@ export function makeConv(spec: ConvSpec = {}, seed = 404) {
   const Hout = Math.floor((Hin + 2 * pad - d * (K - 1) - 1) / s) + 1
   const next = rng(seed)
   const params: ConvParams = {
-    weight: { data: fill(Cout * cpg * K * K, next, 0.4), shape: [Cout, cpg, K, K] },
-    bias: fill(Cout, next, 0.1),
-    x: { data: fill(N * Cin * Hin * Hin, next), shape: [N, Cin, Hin, Hin] },
+    weight: { data: randn(Cout * cpg * K * K, next, 0.4), shape: [Cout, cpg, K, K] },
+    bias: randn(Cout, next, 0.1),
+    x: { data: randn(N * Cin * Hin * Hin, next), shape: [N, Cin, Hin, Hin] },
   }
-  const T = fill(N * Cout * Hout * Hout, next, 0.5)
+  const T = randn(N * Cout * Hout * Hout, next, 0.5)
   const wi = (o: number, c: number, ki: number, kj: number): number => ((o * cpg + c) * K + ki) * K + kj
   const xi = (n: number, c: number, i: number, j: number): number => ((n * Cin + c) * Hin + i) * Hin + j
   const yi = (n: number, o: number, i: number, j: number): number => ((n * Cout + o) * Hout + i) * Hout + j
@@ -116,8 +116,8 @@ export function makeTransposedConv(seed = 505) {
   const p = 1
   const Lout = (L - 1) * s - 2 * p + K
   const next = rng(seed)
-  const params = { w: { data: fill(C * K, next, 0.5), shape: [C, K] }, x: { data: fill(C * L, next), shape: [C, L] } }
-  const T = fill(Lout, next, 0.5)
+  const params = { w: { data: randn(C * K, next, 0.5), shape: [C, K] }, x: { data: randn(C * L, next), shape: [C, L] } }
+  const T = randn(Lout, next, 0.5)
   type P = typeof params
   const forward = (q: P) => {
     const y = new Float64Array(Lout)
@@ -165,11 +165,11 @@ export function makeAvgPoolNet(seed = 606) {
   const C = 3
   const next = rng(seed)
   const params = {
-    conv: { w: fill(F * 9, next, 0.5), b: fill(F, next, 0.1) },
-    fc: { w: { data: fill(C * F * P * P, next, 0.5), shape: [C, F * P * P] }, b: fill(C, next, 0.1) },
+    conv: { w: randn(F * 9, next, 0.5), b: randn(F, next, 0.1) },
+    fc: { w: { data: randn(C * F * P * P, next, 0.5), shape: [C, F * P * P] }, b: randn(C, next, 0.1) },
   }
   type P_ = typeof params
-  const X = fill(N * Hn * Hn, next)
+  const X = randn(N * Hn * Hn, next)
   const labels = [0, 2, 1]
   const forward = (q: P_) => {
     const a = new Float64Array(N * F * Hn * Hn)
@@ -302,3 +302,9 @@ export function makeF32MaxPool() {
   }
   return { params, loss, grad }
 }
+
+// The convolution shapes the suites use: stride 2, dilation 2, groups 2, 1×1.
+export const S2: ConvSpec = { stride: 2, pad: 1, Hin: 7 }
+export const DIL: ConvSpec = { dilation: 2, pad: 2, Hin: 6 }
+export const GRP: ConvSpec = { groups: 2, Cin: 4, Cout: 4, Hin: 5, pad: 1 }
+export const ONE: ConvSpec = { K: 1, Cin: 3, Cout: 2, Hin: 4 }

@@ -1,7 +1,7 @@
 // A two-layer MLP with hand-written backprop, and the bugs people actually write into it.
 //   z1 = X W1ᵀ + b1,  a1 = act(z1) [· dropout mask],  z2 = a1 W2ᵀ + b2,
 //   loss = S · reduce_b ℓ(z2_b) + λ/2 (‖W1‖² + ‖W2‖²),  ℓ = softmax cross-entropy or Σ_c (z2 − T)²
-import { type Rng, type Round, type Tensor, exact, f32, gaussian, rng, transposedLayout } from './util.js'
+import { exact, f32, gaussian, rng, type Rng, type Round, type Tensor, transposedLayout } from './util.js'
 
 export type Act = 'tanh' | 'sigmoid' | 'relu' | 'leaky' | 'gelu'
 
@@ -266,3 +266,18 @@ export function makeMlp(spec: MlpSpec = {}): Mlp {
 
 /** A dropout source: seeded and resettable. */
 export const dropoutRng = (seed: number): Rng => rng(seed)
+
+// ------------------------------------------------------------------ rare dropout: a seeded RNG whose first two masks agree
+/** A seed for which, after `skip` forward passes of `draws` draws, the next two passes draw the same dropout mask, and a later one differs. */
+export function seedWithEqualMasks(draws: number, p: number, skip: number): number {
+  for (let s = 1; s < 100000; s++) {
+    const r = rng(s)
+    for (let k = 0; k < skip * draws; k++) r()
+    const mask = () => Array.from({ length: draws }, () => (r() < p ? 0 : 1)).join('')
+    const a = mask()
+    const b = mask()
+    const c = mask()
+    if (a === b && b !== c && a.includes('0')) return s
+  }
+  throw new Error('no seed found')
+}

@@ -1,5 +1,5 @@
-// Recurrent cells unrolled over a few steps, with hand-written backprop through time.
-import { type Rng, fill, rng, sigmoid } from './common.js'
+// Recurrent nets through time: a vanilla RNN (number[][]), an LSTM (fused weight), a GRU (per-gate objects).
+import { randn, rng, type Rng, sigmoid } from './util.js'
 
 // ------------------------------------------------------------------ vanilla RNN, parameters as nested number[][]
 //   h_t = tanh(Wx x_t + Wh h_{t−1} + b),  h_0 = learned,  loss = ½ Σ_t ‖Wo h_t − y_t‖² / T
@@ -12,7 +12,7 @@ export interface RnnParams {
   h0: number[]
 }
 const mat = (r: number, c: number, next: () => number, std: number): number[][] =>
-  Array.from({ length: r }, () => Array.from(fill(c, next, std)))
+  Array.from({ length: r }, () => Array.from(randn(c, next, std)))
 
 export function makeRnn(opts: { T?: number; H?: number; dropout?: { p: number; rand: Rng } } = {}) {
   const T = opts.T ?? 5
@@ -20,9 +20,9 @@ export function makeRnn(opts: { T?: number; H?: number; dropout?: { p: number; r
   const D = 3
   const O = 2
   const next = rng(101)
-  const params: RnnParams = { Wx: mat(H, D, next, 0.6), Wh: mat(H, H, next, 0.5), b: Array.from(fill(H, next, 0.1)), Wo: mat(O, H, next, 0.7), h0: Array.from(fill(H, next, 0.3)) }
-  const X = Array.from({ length: T }, () => fill(D, next))
-  const Y = Array.from({ length: T }, () => fill(O, next))
+  const params: RnnParams = { Wx: mat(H, D, next, 0.6), Wh: mat(H, H, next, 0.5), b: Array.from(randn(H, next, 0.1)), Wo: mat(O, H, next, 0.7), h0: Array.from(randn(H, next, 0.3)) }
+  const X = Array.from({ length: T }, () => randn(D, next))
+  const Y = Array.from({ length: T }, () => randn(O, next))
   const drop = opts.dropout
   // Variational dropout: one mask on the recurrent input h_{t−1}, the same for every step.
   const mask = (): number[] => Array.from({ length: H }, () => (drop ? (drop.rand() < drop.p ? 0 : 1 / (1 - drop.p)) : 1))
@@ -107,11 +107,11 @@ export function makeLstm(opts: { T?: number; float32Loss?: boolean } = {}) {
   const O = 2
   const K = D + H
   const next = rng(202)
-  const b = fill(4 * H, next, 0.1)
+  const b = randn(4 * H, next, 0.1)
   for (let i = H; i < 2 * H; i++) b[i]! += 1 // forget-gate bias 1
-  const params: LstmParams = { W: { data: fill(4 * H * K, next, 0.5), shape: [4 * H, K] }, b, Wo: { data: fill(O * H, next, 0.8), shape: [O, H] } }
-  const X = Array.from({ length: T }, () => fill(D, next))
-  const Y = Array.from({ length: T }, () => fill(O, next, 0.5))
+  const params: LstmParams = { W: { data: randn(4 * H * K, next, 0.5), shape: [4 * H, K] }, b, Wo: { data: randn(O * H, next, 0.8), shape: [O, H] } }
+  const X = Array.from({ length: T }, () => randn(D, next))
+  const Y = Array.from({ length: T }, () => randn(O, next, 0.5))
   // In float32 mode every intermediate is rounded (a TF.js-like forward), the backward stays float64.
   const R = opts.float32Loss ? Math.fround : (v: number) => v
 
@@ -214,10 +214,10 @@ export function makeGru(T = 4) {
   const H = 3
   const D = 2
   const next = rng(303)
-  const gate = (): Gate => ({ W: fill(H * D, next, 0.6), U: fill(H * H, next, 0.6), b: fill(H, next, 0.2) })
+  const gate = (): Gate => ({ W: randn(H * D, next, 0.6), U: randn(H * H, next, 0.6), b: randn(H, next, 0.2) })
   const params: Gate[] = [gate(), gate(), gate()] // [r, z, n]
-  const X = Array.from({ length: T }, () => fill(D, next))
-  const y = fill(H, next, 0.5)
+  const X = Array.from({ length: T }, () => randn(D, next))
+  const y = randn(H, next, 0.5)
   const lin = (g: Gate, x: Float64Array, h: Float64Array | null): Float64Array =>
     Float64Array.from({ length: H }, (_, i) => {
       let s = g.b[i]!

@@ -1,8 +1,258 @@
-// Physics and simulation: a pendulum integrated with RK4 (gradient by the discrete tangent model),
-// the heat equation on a stencil (gradient by the discrete adjoint), a stiff spring–mass chain
-// (k ~ 1e6, symplectic Euler), an N-body potential with softening, fast oscillation sin(1e4·x),
-// and coordinates far from the origin (ECEF metres, UNIX seconds).
-import { fill, rng } from './common.js'
+// Physics and simulation: springs, stiff decay, circuits, gravity, physical parameters packed in one
+// vector, a pendulum (RK4, tangent model), the heat equation (discrete adjoint), stiff springs,
+// softened N-body, fast oscillation, a Frenkel–Kontorova chain, coordinates far from the origin.
+import { gaussian, randn, rng, type Tensor } from './util.js'
+
+// ------------------------------------------------------------------ spring chain
+// E = Σ_e ½ k_e (|p_j − p_i| − L0)² over a chain of N 2-D points.
+export type SpringBug = 'none' | 'oneEnd' | 'kNoHalf' | 'unitDir'
+export interface SpringParams {
+  pos: Tensor
+  k: Float64Array
+}
+export function makeSprings(seed = 5, N = 6) {
+  const next = rng(seed)
+  const pos = new Float64Array(N * 2)
+  for (let i = 0; i < N; i++) {
+    pos[2 * i] = i + 0.3 * gaussian(next)
+    pos[2 * i + 1] = 0.3 * gaussian(next)
+  }
+  const params: SpringParams = { pos: { data: pos, shape: [N, 2] }, k: Float64Array.from({ length: N - 1 }, () => 1 + next()) }
+  const L0 = 0.9
+  const edge = (p: SpringParams, e: number) => {
+    const x = p.pos.data
+    const dx = x[2 * e + 2]! - x[2 * e]!
+    const dy = x[2 * e + 3]! - x[2 * e + 1]!
+    const len = Math.hypot(dx, dy)
+    return { dx, dy, len }
+  }
+  const loss = (p: SpringParams): number => {
+    let E = 0
+    for (let e = 0; e < N - 1; e++) E += 0.5 * p.k[e]! * (edge(p, e).len - L0) ** 2
+    return E
+  }
+  const grad = (p: SpringParams, bug: SpringBug = 'none') => {
+    const dpos = new Float64Array(N * 2)
+    const dk = new Float64Array(N - 1)
+    for (let e = 0; e < N - 1; e++) {
+      const { dx, dy, len } = edge(p, e)
+      const f = p.k[e]! * (len - L0) / (bug === 'unitDir' ? 1 : len)
+      dpos[2 * e + 2]! += f * dx
+      dpos[2 * e + 3]! += f * dy
+      if (bug !== 'oneEnd') {
+        dpos[2 * e]! -= f * dx
+        dpos[2 * e + 1]! -= f * dy
+      }
+      dk[e] = (bug === 'kNoHalf' ? 1 : 0.5) * (len - L0) ** 2
+    }
+    return { pos: { data: dpos, shape: [N, 2] }, k: dk }
+  }
+  return { params, loss, grad }
+}
+
+// ------------------------------------------------------------------ stiff time constant
+// y(t) = amp·exp(−t/τ) + offset, τ ≈ 1e-3 s, fitted by least squares to samples over 5 ms.
+export type DecayBug = 'none' | 'tauSign' | 'tauNoSquare' | 'tauHalf'
+export interface DecayParams {
+  tau: number
+  amp: number
+  offset: number
+}
+export function makeDecay(tau = 1e-3) {
+  const ts = Array.from({ length: 25 }, (_, i) => (i * 5 * tau) / 24)
+  const obs = ts.map((t) => 2.1 * Math.exp(-t / (1.3 * tau)) + 0.05 * Math.sin(1e3 * t / tau))
+  const params: DecayParams = { tau, amp: 2, offset: 0.01 }
+  const loss = (p: DecayParams): number => ts.reduce((s, t, i) => s + (p.amp * Math.exp(-t / p.tau) + p.offset - obs[i]!) ** 2, 0)
+  const grad = (p: DecayParams, bug: DecayBug = 'none'): DecayParams => {
+    let tau = 0
+    let amp = 0
+    let offset = 0
+    ts.forEach((t, i) => {
+      const e = Math.exp(-t / p.tau)
+      const r = 2 * (p.amp * e + p.offset - obs[i]!)
+      amp += r * e
+      offset += r
+      const dtau = bug === 'tauNoSquare' ? (p.amp * e * t) / p.tau : (p.amp * e * t) / (p.tau * p.tau)
+      tau += r * dtau
+    })
+    if (bug === 'tauSign') tau = -tau
+    if (bug === 'tauHalf') tau /= 2
+    return { tau, amp, offset }
+  }
+  return { params, loss, grad }
+}
+
+// ------------------------------------------------------------------ RC circuit: a tiny capacitance
+// V(t) = V0·exp(−t/(R·C)) with C ≈ 1e-8 F, R ≈ 1e3 Ω; several circuits at once.
+export type RcBug = 'none' | 'Csign' | 'C0.5pct' | 'RmissingSquare'
+export interface RcParams {
+  C: Float64Array
+  R: Float64Array
+  V0: Float64Array
+}
+export function makeRc(seed = 9, M = 3) {
+  const next = rng(seed)
+  const params: RcParams = {
+    C: Float64Array.from({ length: M }, () => 1e-8 * (1 + 0.5 * next())),
+    R: Float64Array.from({ length: M }, () => 1e3 * (1 + 0.5 * next())),
+    V0: Float64Array.from({ length: M }, () => 5 + next()),
+  }
+  const ts = Array.from({ length: 12 }, (_, i) => i * 3e-6)
+  const obs = ts.map((t, i) => 5.5 * Math.exp(-t / 1.4e-5) + 0.02 * Math.cos(i))
+  const loss = (p: RcParams): number => {
+    let s = 0
+    for (let m = 0; m < M; m++) for (let i = 0; i < ts.length; i++) s += (p.V0[m]! * Math.exp(-ts[i]! / (p.R[m]! * p.C[m]!)) - obs[i]!) ** 2
+    return s
+  }
+  const grad = (p: RcParams, bug: RcBug = 'none') => {
+    const dC = new Float64Array(M)
+    const dR = new Float64Array(M)
+    const dV = new Float64Array(M)
+    for (let m = 0; m < M; m++)
+      for (let i = 0; i < ts.length; i++) {
+        const Rm = p.R[m]!
+        const Cm = p.C[m]!
+        const e = Math.exp(-ts[i]! / (Rm * Cm))
+        const v = p.V0[m]! * e
+        const r = 2 * (v - obs[i]!)
+        dV[m]! += r * e
+        dC[m]! += r * v * ts[i]! / (Rm * Cm * Cm)
+        dR[m]! += r * v * ts[i]! / (bug === 'RmissingSquare' ? Rm * Cm : Rm * Rm * Cm)
+      }
+    if (bug === 'Csign') dC.forEach((v, i) => (dC[i] = -v))
+    if (bug === 'C0.5pct') dC.forEach((v, i) => (dC[i] = 1.005 * v))
+    return { C: dC, R: dR, V0: dV }
+  }
+  return { params, loss, grad }
+}
+
+// ------------------------------------------------------------------ gravity: huge positions and masses
+// U = −Σ_{i<j} G m_i m_j / |p_i − p_j|, positions ~1e7 m, masses ~1e24 kg: U ~ 1e33.
+export type GravBug = 'none' | 'noThirdLaw' | 'massDouble' | 'r2'
+export interface GravParams {
+  pos: Tensor
+  mass: Float64Array
+}
+export function makeGravity(seed = 13, N = 4) {
+  const next = rng(seed)
+  const G = 6.674e-11
+  const params: GravParams = {
+    pos: { data: Float64Array.from({ length: N * 3 }, () => 1e7 * gaussian(next)), shape: [N, 3] },
+    mass: Float64Array.from({ length: N }, () => 1e24 * (1 + next())),
+  }
+  const pair = (p: GravParams, i: number, j: number) => {
+    const x = p.pos.data
+    const d = [0, 1, 2].map((c) => x[3 * i + c]! - x[3 * j + c]!)
+    return { d, r: Math.hypot(d[0]!, d[1]!, d[2]!) }
+  }
+  const loss = (p: GravParams): number => {
+    let U = 0
+    for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) U -= (G * p.mass[i]! * p.mass[j]!) / pair(p, i, j).r
+    return U
+  }
+  const grad = (p: GravParams, bug: GravBug = 'none') => {
+    const dpos = new Float64Array(N * 3)
+    const dm = new Float64Array(N)
+    for (let i = 0; i < N; i++)
+      for (let j = 0; j < N; j++) {
+        if (i === j) continue
+        const { d, r } = pair(p, i, j)
+        const gm = G * p.mass[i]! * p.mass[j]!
+        // ∂U/∂p_i from the pair (i, j) = G m_i m_j (p_i − p_j)/r³
+        if (bug !== 'noThirdLaw' || i < j) for (let c = 0; c < 3; c++) dpos[3 * i + c]! += (gm * d[c]!) / (bug === 'r2' ? r * r : r * r * r)
+        // ∂U/∂m_i = −Σ_{j≠i} G m_j / r
+        dm[i]! -= (bug === 'massDouble' ? 2 : 1) * (G * p.mass[j]!) / r
+      }
+    return { pos: { data: dpos, shape: [N, 3] }, mass: dm }
+  }
+  return { params, loss, grad }
+}
+
+// ------------------------------------------------------------------ physical parameters packed in one vector
+// θ = [C (1e-8 F), R (1e3 Ω), V0 (5 V)]: V(t) = V0·exp(−t/(R·C)), least squares against samples.
+export type PackedBug = 'none' | 'Csign' | 'C1pct'
+export function makePackedRc() {
+  const ts = Array.from({ length: 12 }, (_, i) => i * 3e-6)
+  const obs = ts.map((t, i) => 5.5 * Math.exp(-t / 1.4e-5) + 0.02 * Math.cos(i))
+  const params = { theta: Float64Array.from([1.2e-8, 1.1e3, 5.2]) }
+  const loss = (p: typeof params): number => {
+    const [C, R, V0] = p.theta as unknown as [number, number, number]
+    return ts.reduce((s, t, i) => s + (V0 * Math.exp(-t / (R * C)) - obs[i]!) ** 2, 0)
+  }
+  const grad = (p: typeof params, bug: PackedBug = 'none') => {
+    const [C, R, V0] = p.theta as unknown as [number, number, number]
+    const g = new Float64Array(3)
+    ts.forEach((t, i) => {
+      const e = Math.exp(-t / (R * C))
+      const r = 2 * (V0 * e - obs[i]!)
+      g[0]! += (r * V0 * e * t) / (R * C * C)
+      g[1]! += (r * V0 * e * t) / (R * R * C)
+      g[2]! += r * e
+    })
+    if (bug === 'Csign') g[0] = -g[0]!
+    if (bug === 'C1pct') g[0]! *= 1.01
+    return { theta: g }
+  }
+  return { params, loss, grad }
+}
+
+// θ = [τ (1e-3 s), amp, offset] in one Float64Array: the decay fit of physics.ts, packed.
+export function makePackedDecay() {
+  const tau0 = 1e-3
+  const ts = Array.from({ length: 25 }, (_, i) => (i * 5 * tau0) / 24)
+  const obs = ts.map((t) => 2.1 * Math.exp(-t / (1.3 * tau0)) + 0.05 * Math.sin((1e3 * t) / tau0))
+  const params = { theta: Float64Array.from([tau0, 2, 0.01]) }
+  const loss = (p: typeof params): number => ts.reduce((s, t, i) => s + (p.theta[1]! * Math.exp(-t / p.theta[0]!) + p.theta[2]! - obs[i]!) ** 2, 0)
+  const grad = (p: typeof params, bug: PackedBug = 'none') => {
+    const [tau, amp, off] = p.theta as unknown as [number, number, number]
+    const g = new Float64Array(3)
+    ts.forEach((t, i) => {
+      const e = Math.exp(-t / tau)
+      const r = 2 * (amp * e + off - obs[i]!)
+      g[0]! += (r * amp * e * t) / (tau * tau)
+      g[1]! += r * e
+      g[2]! += r
+    })
+    if (bug === 'Csign') g[0] = -g[0]!
+    if (bug === 'C1pct') g[0]! *= 1.01
+    return { theta: g }
+  }
+  return { params, loss, grad }
+}
+
+// ------------------------------------------------------------------ Frenkel–Kontorova chain: atoms on a periodic substrate joined by springs
+//   E = Σ_i K (1 − cos(2π x_i / a)) + ½ Σ_i (x_{i+1} − x_i − b)²,  substrate period a, spring rest length b
+export type FkBug = 'none' | 'periodMissing' | 'springOneEnd'
+export function makeFrenkelKontorova(opts: { precision?: 'float32' | 'float64'; a?: number; N?: number; origin?: number } = {}) {
+  const precision = opts.precision ?? 'float32'
+  const a = opts.a ?? 1
+  const N = opts.N ?? 8
+  const b = 1.3 * a
+  const K = 0.2
+  const R = precision === 'float32' ? Math.fround : (v: number) => v
+  const next = rng(4401)
+  const xs = Array.from({ length: N }, (_, i) => (opts.origin ?? 0) + i * b + 0.2 * a * (next() - 0.5))
+  const params = { x: precision === 'float32' ? Float32Array.from(xs) : Float64Array.from(xs) }
+  type P = typeof params
+  const k = (2 * Math.PI) / a
+  const loss = (p: P): number => {
+    let e = 0
+    for (let i = 0; i < N; i++) e = R(e + R(K * R(1 - R(Math.cos(R(k * p.x[i]!))))))
+    for (let i = 0; i + 1 < N; i++) e = R(e + R(0.5 * R(R(R(p.x[i + 1]! - p.x[i]!) - b) ** 2)))
+    return e
+  }
+  const grad = (p: P, bug: FkBug = 'none') => {
+    const g = new Float64Array(N)
+    for (let i = 0; i < N; i++) g[i] = K * Math.sin(k * p.x[i]!) * (bug === 'periodMissing' ? 2 * Math.PI : k)
+    for (let i = 0; i + 1 < N; i++) {
+      const s = p.x[i + 1]! - p.x[i]! - b
+      g[i + 1]! += s
+      if (bug !== 'springOneEnd') g[i]! -= s
+    }
+    return { x: g }
+  }
+  return { params, loss, grad }
+}
 
 // ------------------------------------------------------------------ pendulum, RK4, loss on the final state
 export type PendulumBug = 'none' | 'frozenJacobian' | 'stageTypo' | 'lengthSign' | 'dtHalfInFinal'
@@ -188,7 +438,7 @@ export type SoftBug = 'none' | 'softeningDroppedInForce' | 'epsSign' | 'massSelf
 export function makeSoftenedNbody() {
   const N = 4
   const next = rng(2301)
-  const pos = fill(N * 3, next)
+  const pos = randn(N * 3, next)
   // bodies 0 and 1 within ε of each other
   for (let d = 0; d < 3; d++) pos[3 + d] = pos[d]! + 0.02 * (d + 1)
   const params = { pos: { data: pos, shape: [N, 3] }, mass: Float64Array.from([1, 2, 0.5, 1.5]), eps: 0.05 as number }
@@ -236,7 +486,7 @@ export function makeOscillation(precision: 'float64' | 'float32' = 'float64', op
   const span = opts.span ?? (precision === 'float32' ? 1e-3 : 1)
   const xs = Array.from({ length: 5 }, () => span * next())
   const x = precision === 'float32' ? Float32Array.from(xs) : Float64Array.from(xs)
-  const c = fill(5, next, 1)
+  const c = randn(5, next, 1)
   const params = { x }
   type P = typeof params
   const loss = (p: P): number => Array.from(p.x).reduce((s, v, i) => R(s + R(R(c[i]! * R(Math.sin(R(w * v)))) + R(R(0.5 * lambda * v) * v))), 0)

@@ -1,14 +1,14 @@
 // Loss functions people hand-derive: Huber / smooth-L1 (C¹, with residuals exactly at ±δ), multiclass
 // hinge (on the margin), focal loss, KL divergence both ways, Poisson NLL with λ near 0, Gaussian NLL
 // with a learned variance, cosine embedding loss, pinball loss, linear interpolation in a table.
-import { fill, rng, sigmoid, softplus } from './common.js'
+import { randn, rng, sigmoid, softplus } from './util.js'
 
 /** A linear head pred = X w + b over N samples of D features. */
 function head(seed: number, N: number, D: number, std = 0.5, dyadic = false) {
   const next = rng(seed)
   // dyadic: small integers and multiples of 1/16, so predictions are exact and residuals land exactly where placed
-  const X = dyadic ? Float64Array.from({ length: N * D }, () => Math.floor(5 * next()) - 2) : fill(N * D, next)
-  const params = { w: dyadic ? Float64Array.from({ length: D }, () => Math.round(16 * std * (2 * next() - 1)) / 16) : fill(D, next, std), b: dyadic ? 0.125 : (0.1 as number) }
+  const X = dyadic ? Float64Array.from({ length: N * D }, () => Math.floor(5 * next()) - 2) : randn(N * D, next)
+  const params = { w: dyadic ? Float64Array.from({ length: D }, () => Math.round(16 * std * (2 * next() - 1)) / 16) : randn(D, next, std), b: dyadic ? 0.125 : (0.1 as number) }
   const pred = (p: { w: Float64Array; b: number }): Float64Array =>
     Float64Array.from({ length: N }, (_, n) => {
       let s = p.b
@@ -157,10 +157,10 @@ export function makeKl(direction: 'forward' | 'reverse') {
   const D = 3
   const C = 4
   const next = rng(1201)
-  const params = { W: { data: fill(C * D, next, 0.6), shape: [C, D] } }
-  const X = fill(N * D, next)
+  const params = { W: { data: randn(C * D, next, 0.6), shape: [C, D] } }
+  const X = randn(N * D, next)
   const P = Array.from({ length: N }, () => {
-    const e = fill(C, next).map(Math.exp)
+    const e = randn(C, next).map(Math.exp)
     const s = e.reduce((a, b) => a + b, 0)
     return e.map((v) => v / s)
   })
@@ -244,9 +244,9 @@ export function makeGaussianNll() {
   const N = 6
   const D = 3
   const next = rng(1401)
-  const X = fill(N * D, next)
-  const Y = fill(N, next, 1.5)
-  const params = { mean: { w: fill(D, next, 0.5), b: [0.2] }, logvar: { w: fill(D, next, 0.5), b: [-1.5] } }
+  const X = randn(N * D, next)
+  const Y = randn(N, next, 1.5)
+  const params = { mean: { w: randn(D, next, 0.5), b: [0.2] }, logvar: { w: randn(D, next, 0.5), b: [-1.5] } }
   type P = typeof params
   const lin = (w: Float64Array, b: number, n: number): number => {
     let s = b
@@ -291,9 +291,9 @@ export function makeCosine() {
   const E = 3
   const P = 3
   const next = rng(1501)
-  const params = { W: { data: fill(E * D, next, 0.6), shape: [E, D] } }
-  const A = fill(P * D, next)
-  const Bm = fill(P * D, next)
+  const params = { W: { data: randn(E * D, next, 0.6), shape: [E, D] } }
+  const A = randn(P * D, next)
+  const Bm = randn(P * D, next)
   const emb = (p: typeof params, x: Float64Array, i: number): Float64Array =>
     Float64Array.from({ length: E }, (_, e) => {
       let s = 0
