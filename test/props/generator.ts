@@ -70,6 +70,8 @@ export interface TensorInfo {
   centre: number
   /** The absolute noise floor of its derivatives (see the header). */
   floor: number
+  /** ε·B_k: the round-off of the loss (absolute) that moves of this tensor see. */
+  noise: number
 }
 
 export interface Case {
@@ -736,6 +738,7 @@ export function makeCase(seed: number, force?: { precision?: Precision; class?: 
       spread: spread[k]!,
       centre: centre[k]!,
       floor: (10 * ampOf(k) * (eps * Bk) ** (2 / 3) * F ** (1 / 3)) / spread[k]!,
+      noise: eps * Bk,
     }
   })
 

@@ -5,7 +5,20 @@
 //   npx tsx test/props/long.ts 0.1          (a tenth of that)
 // Every case is replayed by `makeCase(seed, { precision })` (and plantSingle/plantTensor(case, seed)).
 import { CLASSES, type CaseClass, type Precision, makeCase, plantSingle, plantTensor } from './generator.js'
-import { type BugOutcome, type CorrectOutcome, replay, runBug, runCorrect } from './run.js'
+import { type BugOutcome, type CorrectOutcome, flatIndex, replay, runBug, runCorrect } from './run.js'
+import { idealNumeric } from './verify.js'
+import type { Case } from './generator.js'
+import type { Entry } from 'gradcheck'
+
+/** " exact … ideal FD … noise …": the exact derivative at an entry, the best central difference of the actual loss, the engine's and the generator's noise. */
+function evidence(c: Case, e: Entry | undefined, noise: number): string {
+  if (!e) return ''
+  const k = c.tensors.findIndex((t) => t.name === e.name)
+  const i = flatIndex(e.index, c.tensors[k]!.shape)
+  const exact = c.internal.exactGrad(c.at())[k]![i]!
+  const ideal = idealNumeric(c, k, i)
+  return ` | exact ${exact.toPrecision(6)} ideal-FD ${ideal.numeric.toPrecision(6)} ± ${ideal.gap.toPrecision(2)} (|ideal−exact| ${Math.abs(ideal.numeric - exact).toPrecision(2)}) loss.noise ${noise.toPrecision(2)} vs ε·B ${c.tensors[k]!.noise.toPrecision(2)}`
+}
 
 const SCALE = Number(process.argv[2] ?? 1)
 const N64 = Math.round(10000 * SCALE)
@@ -21,6 +34,9 @@ const total = new Map<Key, number>()
 const alarms = new Map<Key, CorrectOutcome[]>()
 const inconclusiveCases = new Map<Key, number>()
 const allInconclusive = new Map<Key, number>()
+/** Correct cases with ≥1 entry judged at a kink: every one is invented (every loss is C^∞). */
+const kinkCases = new Map<Key, number>()
+let kinkEntries = 0
 const mutated: string[] = []
 const BUCKETS: [number, number][] = [[1, 1], [2, 9], [10, 49], [50, 149], [150, 300]]
 const calls = BUCKETS.map(() => ({ cases: 0, evaluations: 0, weights: 0, max: 0 }))
@@ -35,6 +51,9 @@ function runCorrectSet(precision: Precision, n: number): void {
     correctPass.set(`${precision}/${seed}`, o.pass)
     if (!o.restored) mutated.push(c.name)
     if (o.inconclusive > 0) inconclusiveCases.set(key, (inconclusiveCases.get(key) ?? 0) + 1)
+    const kinks = o.report.entries.filter((e) => e.kink).length
+    kinkEntries += kinks
+    if (kinks > 0) kinkCases.set(key, (kinkCases.get(key) ?? 0) + 1)
     if (o.inconclusive === o.report.entries.length) allInconclusive.set(key, (allInconclusive.get(key) ?? 0) + 1)
     if (!o.pass) alarms.set(key, [...(alarms.get(key) ?? []), o])
     const b = BUCKETS.findIndex(([lo, hi]) => c.weights >= lo && c.weights <= hi)
@@ -89,6 +108,9 @@ for (const cls of CLASSES) {
   )
 }
 out(`${'total'.padEnd(21)} | ${`${fa64} / ${n64} (${pct(fa64, n64)})`.padEnd(23)} | ${`${fa32} / ${n32} (${pct(fa32, n32)})`.padEnd(21)} | all: ${fa64 + fa32} / ${n64 + n32} (${pct(fa64 + fa32, n64 + n32)})`)
+out('')
+out('## Kinks invented on smooth losses (correct cases with ≥1 entry at a kink; passed or not)')
+out(CLASSES.map((cls) => `${cls} ${kinkCases.get(`${cls}/float64`) ?? 0}/${total.get(`${cls}/float64`) ?? 0} f64, ${kinkCases.get(`${cls}/float32`) ?? 0}/${total.get(`${cls}/float32`) ?? 0} f32`).join('; ') + `; ${kinkEntries} entries in all`)
 out(`params not restored bit for bit: ${mutated.length}${mutated.length ? ` (${mutated.slice(0, 10).join(', ')})` : ''}`)
 out('')
 out('## Verdicts of the worst entry of each false alarm')
@@ -140,12 +162,18 @@ BUCKETS.forEach(([lo, hi], b) => {
 out('')
 out('## Replays of every false alarm: makeCase(seed, { precision }); a−exact is grad minus the exact float64 derivative at the worst entry')
 for (const cls of CLASSES) for (const p of ['float64', 'float32'] as const) {
-  for (const o of alarms.get(`${cls}/${p}`) ?? []) out(`FA ${replay(o.case, o.report, ` a−exact ${o.analyticVsExact?.toPrecision(3)}`)}`)
+  for (const o of alarms.get(`${cls}/${p}`) ?? []) out(`FA ${replay(o.case, o.report, ` a−exact ${o.analyticVsExact?.toPrecision(3)}${evidence(o.case, o.worst, o.report.loss.noise)}`)}`)
 }
 out('')
 out('## Replays of every miss, not-at-bug and misblame: plantSingle / plantTensor(makeCase(seed, { precision }), seed)')
 for (const r of bugRuns) {
-  if (r.missed) out(`MISS ${r.bug.name} | ${replay(r.case, r.report)}`)
+  if (r.missed) {
+    const info = r.case.tensors.find((t) => t.name === r.bug.tensor)!
+    const at = r.report.entries.find((e) => e.name === r.bug.tensor && (r.bug.index === undefined || flatIndex(e.index, info.shape) === r.bug.index))
+    const g = (v: number): string => v.toPrecision(6)
+    const entry = at ? `${at.path} analytic ${g(at.analytic)} numeric ${g(at.numeric)} |a−n| ${g(Math.abs(at.analytic - at.numeric))} tol ${g(at.tolerance)} est ${g(at.estimatedError)} step ${g(at.step)} (${g(at.step / info.spread)} spreads) ${at.verdict}` : ''
+    out(`MISS ${r.bug.name} | at the bug: ${entry}${evidence(r.case, at, r.report.loss.noise)} | floor ${info.floor.toPrecision(2)} | ${r.case.spec}`)
+  }
   else if (r.notAtBug) out(`NOTAT ${r.bug.name} | ${replay(r.case, r.report)}`)
   else if (r.otherTensor.length > 0) out(`MISBLAME ${r.bug.name} | also ${r.otherTensor.map((e) => e.path).slice(0, 3).join(', ')} | ${replay(r.case, r.report)}`)
 }

@@ -86,7 +86,7 @@ const g = (v: number): string => (Number.isFinite(v) ? v.toPrecision(6) : String
 export function replay(c: Case, report: Report, extra = ''): string {
   const w = report.worst[0]
   const where = w
-    ? `${w.path} analytic ${g(w.analytic)} numeric ${g(w.numeric)} |a−n| ${g(Math.abs(w.analytic - w.numeric))} tol ${g(w.tolerance)} est ${g(w.estimatedError)} rel ${g(w.relativeError)} ${w.verdict}${w.kink ? ' (kink)' : ''}`
+    ? `${w.path} analytic ${g(w.analytic)} numeric ${g(w.numeric)} |a−n| ${g(Math.abs(w.analytic - w.numeric))} tol ${g(w.tolerance)} est ${g(w.estimatedError)} rel ${g(w.relativeError)} step ${g(w.step)} (${g(w.step / (c.tensors.find((t) => t.name === w.name)?.spread ?? NaN))} spreads) ${w.verdict}${w.kink ? ' (kink)' : ''}`
     : 'no entries'
   return `seed ${c.seed} ${c.name} (${c.weights} w, ${report.failed} failed, loss.deterministic ${report.loss.deterministic}): ${where}${extra} | ${c.spec}`
 }

@@ -112,3 +112,47 @@ if (process.argv[1]?.endsWith('verify.ts')) {
   console.log(`${bad} cases with a gradient off by > 1e-6 (float64) / 1e-4 (float32) of its tensor's scale; worst ${max.toExponential(2)}`)
   void leavesOf
 }
+
+/**
+ * The best central difference of the ACTUAL loss (round-off, big intermediates and float32 storage
+ * included) at coordinate (k, i): Richardson over (h, h/2, h/4) for base steps h = s_k·4^-j, j = 0…20,
+ * keeping the estimate closest to its neighbour. What a checker could have measured; compared with the
+ * exact derivative it says whether the evidence was there.
+ */
+export function idealNumeric(c: Case, k: number, i: number): { numeric: number; gap: number } {
+  // gap: the error bound of `numeric` (see below)
+  const t = c.tensors[k]!
+  const base = c.at()
+  const x0 = c.internal.layout.read(base)[k]![i]!
+  const f = (h: number): { v: number; h: number } => {
+    if (t.name === 'at' && t.form === 'number') return { v: c.loss(x0 + h), h }
+    const q = c.at()
+    set(q, c, k, i, x0 + h)
+    return { v: c.loss(q), h: c.internal.layout.read(q)[k]![i]! - x0 }
+  }
+  const d = (h: number): number => {
+    const p = f(h)
+    const m = f(-h)
+    return (p.v - m.v) / (p.h - m.h)
+  }
+  const est: number[] = []
+  for (let j = 0; j <= 20; j++) {
+    const h = t.spread * 4 ** -j
+    const D1 = d(h), D2 = d(h / 2), D3 = d(h / 4)
+    const R1 = (4 * D2 - D1) / 3, R2 = (4 * D3 - D2) / 3
+    est.push((16 * R2 - R1) / 15)
+  }
+  // error of estimate j: its gap to the previous one (truncation), and at least 10× the round-off the
+  // generator knows (ε·B_k) divided by the smallest step of its triple (a flat staircase has gap 0)
+  let n = est[0]!
+  let gap = Infinity
+  for (let j = 1; j < est.length; j++) {
+    const h = (t.spread * 4 ** -j) / 4
+    const g = Math.max(Math.abs(est[j]! - est[j - 1]!), (10 * t.noise) / h)
+    if (Number.isFinite(g) && g < gap) {
+      gap = g
+      n = est[j]!
+    }
+  }
+  return { numeric: n, gap }
+}
