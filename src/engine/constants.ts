@@ -56,6 +56,8 @@ export const K = {
   ANALYTIC_ULPS: 64,
   /** A gap must exceed this many times its round-off bound to count as signal (kink evidence, smoothness band). Tuned. */
   KINK_EVIDENCE: 2,
+  /** A kink's excess over the smooth prediction must be at least this share of its gap (a gap ratio below 3 where smooth f gives 4). Tuned. */
+  KINK_SHARE: 0.25,
   /** Kink evidence this many times stronger than `KINK_EVIDENCE` needs no confirmation at the next larger step. Tuned. */
   STRONG_KINK: 4,
   /** Two estimates agree when they differ by at most this many times the sum of their bounds. Tuned. */

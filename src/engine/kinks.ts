@@ -19,14 +19,25 @@ export function kinkEvidence(small: Level, mid: Level, large: Level): boolean {
   // Strong evidence stands on its own: more kinks further out can make the larger steps' gaps grow
   // faster than a smooth f's, so the check at h only confirms weak evidence.
   const strong = excessSmall > K.STRONG_KINK * K.KINK_EVIDENCE * gapNoise(small)
-  return sameSign && excessSmall > K.KINK_EVIDENCE * gapNoise(small) && small.gap <= K.KINK_GROWTH * mid.gap + gapNoise(small) &&
+  // Beyond its noise, and beyond what a smooth f's higher-order terms do to the gap ratio: a smooth
+  // gap grows 4×(1 + O(s²)) per level, so a ratio below 4·(1 − KINK_SHARE) needs steps on the scale f
+  // itself changes on; a kink at x gives a ratio of 1.
+  const signal = Math.max(K.KINK_EVIDENCE * gapNoise(small), K.KINK_SHARE * small.gap)
+  return sameSign && excessSmall > signal && small.gap <= K.KINK_GROWTH * mid.gap + gapNoise(small) &&
     (strong || excessMid >= K.KINK_HOLD * excessSmall - gapNoise(mid))
 }
 
-/** The smallest three levels (from index `base`) that show a kink; a descent may have gone below them, into round-off that hides it. */
+/**
+ * The smallest three levels (from index `base`) that show a kink. A descent may have gone below them
+ * into round-off that hides it, so levels whose gap is within its noise are passed over; a smaller
+ * level with signal that shows no kink means any kink higher up is not at x — the smaller steps
+ * resolve f there — so the search stops.
+ */
 export function kinkBase(ladder: readonly Level[]): number {
   for (let base = 0; base + 2 < ladder.length; base++) {
-    if (kinkEvidence(ladder[base]!, ladder[base + 1]!, ladder[base + 2]!)) return base
+    const [small, mid, large] = [ladder[base]!, ladder[base + 1]!, ladder[base + 2]!]
+    if (kinkEvidence(small, mid, large)) return base
+    if (small.finite && small.gap > K.KINK_EVIDENCE * gapNoise(small)) return 0
   }
   return 0
 }
@@ -72,7 +83,7 @@ export function blurredKink(c: Coordinate, ladder: readonly Level[], err: number
     const l = ladder[j]!
     const near = ladder[j + 1]!
     const drift = Math.max(Math.abs(near.forward - l.forward), Math.abs(near.backward - l.backward)) / (RATIO - 1)
-    if (!l.finite || !near.finite || l.gap <= gapNoise(l) || near.gap >= K.BLUR_GROWTH * l.gap || drift > K.BLUR_DRIFT * l.gap) continue
+    if (!l.finite || !near.finite || l.gap <= K.KINK_EVIDENCE * gapNoise(l) || near.gap >= K.BLUR_GROWTH * l.gap || drift > K.BLUR_DRIFT * l.gap) continue
     const judged = judgeKink(c, l, near, err, m)
     if (judged.verdict === 'kink') return judged
   }

@@ -23,7 +23,7 @@ export const FALSE_ALARMS: Record<Precision, number[]> = {
  * coordinates that false-alarm are blamed too.
  */
 export const BAD_SINGLE: Record<Precision, number[]> = {
-  float64: [14, 57, 62, 67],
+  float64: [14, 57, 62],
   float32: [2, 8, 19],
 }
 
@@ -35,11 +35,4 @@ export const BAD_TENSOR: Record<Precision, number[]> = {
 
 /** test/props/silent.ts scenarios that pass silently today (by name). */
 export const SILENT_PASSES: string[] = [
-  'step: 1e-20 with a ×2 bug in every coordinate fails',
-  'a loss that is NaN on one side of x[0] does not hide a ×2 bug in x[0]',
-  'a loss that is +∞ on one side of x[0] does not hide a ×2 bug in x[0]',
-  'a NaN at one perturbed call does not give a clean pass (fails, throws, or leaves an entry not ok)',
-  'step: 0.3 with a 10 % bug in every coordinate of Σ sin(x) fails',
-  'step: 0.5 with a 10 % bug in every coordinate of Σ sin(x) fails',
-  'step: 1 with a 10 % bug in every coordinate of Σ sin(x) fails',
 ]
