@@ -131,13 +131,13 @@ describe.runIf(built)('the packed tarball', () => {
 
   it('type-checks and runs in a fresh Vitest 4 project', () => {
     const dir = project('vitest-consumer', { type: 'module' }, ['vitest', 'typescript'])
-    copyFileSync(join(fixtures, 'vitest', 'gradients.ts'), join(dir, 'gradients.test.ts'))
+    for (const file of ['gradients', 'unawaited']) copyFileSync(join(fixtures, 'vitest', `${file}.ts`), join(dir, `${file}.test.ts`))
     copyFileSync(join(fixtures, 'vitest', 'types.ts'), join(dir, 'types.ts'))
     const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] }
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }))
     expect(tsc(dir)).toBe('')
 
-    const r = run(dir, 'vitest/vitest.mjs', ['run', '--reporter=json', '--outputFile=result.json'])
+    const r = run(dir, 'vitest/vitest.mjs', ['run', '--reporter=default', '--reporter=json', '--outputFile.json=result.json'])
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] }
     const tests = Object.fromEntries(result.testResults.flatMap((f) => f.assertionResults).map((t) => [t.title, t]))
     expect(Object.fromEntries(Object.entries(tests).map(([title, t]) => [title, t.status]))).toEqual({
@@ -145,7 +145,10 @@ describe.runIf(built)('the packed tarball', () => {
       'a wrong gradient fails': 'failed',
       'an async check passes when awaited': 'passed',
       'an async check fails when awaited': 'failed',
+      'an unawaited failing async check': 'passed',
+      'a test after it': 'passed',
     })
+    expect(r.stdout + r.stderr).toMatch(/Unhandled Rejection[\s\S]*1 of 1 checked weight disagrees/)
     expect(tests['a wrong gradient fails']!.failureMessages.join('\n')).toMatch(/3 of 3 checked weights disagree/)
     expect(tests['an async check fails when awaited']!.failureMessages.join('\n')).toMatch(/3 of 3 checked weights disagree/)
     expect(r.status).toBe(1)
