@@ -53,6 +53,17 @@ describe.runIf(built)('the built package', () => {
     }
   })
 
+  it("'gradcheck/jest' works with Jest 29's expect (the expect29 alias): a pass, a failure with the report, an async check", async () => {
+    const script = [
+      "globalThis.expect = require('expect29').expect; require('gradcheck/jest')",
+      'const loss = (w) => w[0] ** 3, grad = (w) => [3 * w[0] ** 2], wrong = (w) => [0]',
+      'expect(loss).toHaveGradientsMatching(grad, { at: [2] }); expect(loss).not.toHaveGradientsMatching(wrong, { at: [2] })',
+      "try { expect(loss).toHaveGradientsMatching(wrong, { at: [2] }); console.log('no failure') } catch (e) { console.log(/1 of 1 checked weight disagrees/.test(e.message)) }",
+      'expect(async (w) => loss(w)).toHaveGradientsMatching(wrong, { at: [2] }).then(() => console.log(false), (e) => console.log(/disagrees/.test(e.message)))',
+    ].join('\n')
+    expect(node(['-e', script])).toBe('true\ntrue')
+  })
+
   it("'gradcheck/jest' explains itself when there is no global expect", () => {
     const script = `try { require('gradcheck/jest') } catch (e) { console.log(e.name + ': ' + e.message) }`
     expect(node(['-e', script])).toMatch(/^GradcheckError: Expected a global `expect` with `extend`.*setupFilesAfterEnv/)

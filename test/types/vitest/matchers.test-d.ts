@@ -14,6 +14,8 @@ const grad = (p: { w: number[] }) => ({ w: [p.w[1]!, p.w[0]!] })
 // The engine: a report, or a promise of one.
 expectTypeOf(checkGradients(loss, grad, { at })).toEqualTypeOf<Report>()
 expectTypeOf(checkGradients(asyncLoss, grad, { at })).toEqualTypeOf<Promise<Report>>()
+// @ts-expect-error: the loss must receive what `at` is
+checkGradients((x: string) => x.length, grad, { at })
 
 // A synchronous check returns void, an async one (async loss or async grad) a promise to await.
 const r: void = expect(loss).toHaveGradientsMatching(grad, { at })
