@@ -4,13 +4,50 @@ import { toHaveGradientsMatching } from './toHaveGradientsMatching.js'
 /** The matcher object, for `expect.extend(matchers)`. */
 export const matchers = { toHaveGradientsMatching }
 
-/** The matchers' signatures, merged into each runner's `Matchers` by `gradcheck/vitest` and `gradcheck/jest`. */
-export interface GradientMatchers<R = unknown> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown
+type IsAny<T> = 0 extends 1 & T ? true : false
+type MayBePromise<V> = IsAny<V> extends true ? true : [Extract<V, PromiseLike<unknown>>] extends [never] ? false : true
+
+/** What the loss receives: the type `at` must have. `unknown` (any `at`) for a closure `() => net.loss()` or an untyped loss. */
+export type LossParams<T> = IsAny<T> extends true ? unknown : T extends (params: infer P, ...rest: never[]) => unknown ? P : unknown
+
+/** The options of a check of the loss `T`: `at` is what the loss receives; anything but a function as the loss is an error. */
+export type OptionsFor<T> = IsAny<T> extends true
+  ? GradcheckOptions<unknown>
+  : [T] extends [AnyFunction]
+    ? GradcheckOptions<LossParams<T>>
+    : { at: never; 'expect(loss) needs the loss function itself, not its value': never }
+
+/**
+ * What `expect(loss).toHaveGradientsMatching(grad, …)` returns: `Promise<void>` when the loss returns a
+ * promise or `grad` is a function returning one (await it), `void` when both are synchronous, and
+ * `void | Promise<void>` when the received type does not tell (`any`).
+ */
+export type CheckReturn<T, G> =
+  IsAny<T> extends true
+    ? void | Promise<void>
+    : [T] extends [(...args: never[]) => infer L]
+      ? MayBePromise<L> extends true
+        ? Promise<void>
+        : [G] extends [(...args: never[]) => infer V]
+          ? MayBePromise<V> extends true
+            ? Promise<void>
+            : void
+          : void
+      : void
+
+/**
+ * The matchers' signatures, merged into each runner's `Matchers` by `gradcheck/vitest` and `gradcheck/jest`.
+ * `T` is the received loss, `R` the runner's own return type (`Promise<void>` under `.resolves`/`.rejects`).
+ */
+export interface GradientMatchers<T = unknown, R = void> {
   /**
    * Checks the analytic gradient `grad` (a function of the parameters, or a value mirroring them)
-   * against finite differences of the received loss at `options.at`. Await it when the loss is async.
+   * against finite differences of the received loss at `options.at`. Returns a promise when the loss
+   * or the gradient function is async: await it.
    */
-  toHaveGradientsMatching<P>(grad: Gradient<P>, options: GradcheckOptions<P>): R
+  toHaveGradientsMatching<G extends Gradient<LossParams<T>>>(grad: G, options: OptionsFor<T>): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, G>
 }
 
 export { toHaveGradientsMatching }

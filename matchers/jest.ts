@@ -1,6 +1,7 @@
 import type {} from 'expect'
 import { GradcheckError } from '../src/index.js'
 import { type GradientMatchers, matchers } from './index.js'
+import { guardUnawaited } from './unawaited.js'
 
 // Jest's global `expect` and the one of `@jest/globals` are the same object: extending it serves both.
 const jestExpect = (globalThis as { expect?: { extend?(m: object): void } }).expect
@@ -10,15 +11,15 @@ if (typeof jestExpect?.extend !== 'function') {
       "Import it from a Jest setup file (`setupFilesAfterEnv`), or call `expect.extend(matchers)` with `import { matchers } from 'gradcheck/matchers'`.",
   )
 }
-jestExpect.extend(matchers)
+jestExpect.extend(guardUnawaited(matchers))
 
 declare module 'expect' {
-  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<R> {}
+  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<T, R> {}
 }
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
-    interface Matchers<R, T = {}> extends GradientMatchers<R> {}
+    interface Matchers<R, T = {}> extends GradientMatchers<T, R> {}
   }
 }
