@@ -1,7 +1,7 @@
 import { checkGradients, type Entry, type Report } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 import { UNIT_ROUNDOFF } from '../src/engine/constants.js'
-import { noiseLevel } from '../src/engine/noise.js'
+import { noiseFit } from '../src/engine/noise.js'
 import { random } from '../src/random.js'
 
 /**
@@ -245,7 +245,7 @@ describe('kinks', () => {
   })
 })
 
-describe('noiseLevel', () => {
+describe('noiseFit', () => {
   /** A smooth quartic at spacing 1e-3 plus uniform noise of standard deviation σ (half-width σ√3). */
   const sample = (n: number, sigma: number, seed: number): number[] => {
     const next = random(seed)
@@ -254,42 +254,53 @@ describe('noiseLevel', () => {
       return 1 + 2 * x - 3 * x * x + 0.5 * x ** 3 - x ** 4 + sigma * Math.sqrt(3) * (2 * next() - 1)
     })
   }
+  const at = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
+  const level = (values: number[]): number => noiseFit(at(values.length), values)
 
   it.each([
     { n: 31, sigma: 1e-6 },
-    { n: 31, sigma: 1e-9 },
+    { n: 31, sigma: 1e-7 },
     { n: 101, sigma: 1e-6 },
     { n: 101, sigma: 1e-3 },
   ])('estimates σ = $sigma from $n values within a factor 3', ({ n, sigma }) => {
     for (let seed = 1; seed <= 20; seed++) {
-      const est = noiseLevel(sample(n, sigma, seed))
+      const est = level(sample(n, sigma, seed))
       expect(est, `seed ${seed}`).toBeGreaterThan(sigma / 3)
       expect(est, `seed ${seed}`).toBeLessThan(3 * sigma)
     }
   })
 
   it('estimates σ from the 7 values the engine measures: within a factor 3 in the median over draws', () => {
-    // Seven values leave 4, 3 and 2 differences of orders 3–5: one draw is a rough estimate (it can be
-    // 10× low), so only the median over draws is held to the factor 3.
+    // Seven values leave 3 degrees of freedom: one draw is a rough estimate (it can be 10× low), so
+    // only the median over draws is held to the factor 3.
     const sigma = 1e-6
-    const estimates = Array.from({ length: 101 }, (_, s) => noiseLevel(sample(7, sigma, s + 1))).sort((a, b) => a - b)
+    const estimates = Array.from({ length: 101 }, (_, s) => level(sample(7, sigma, s + 1))).sort((a, b) => a - b)
     const median = estimates[50]!
     expect(median).toBeGreaterThan(sigma / 3)
     expect(median).toBeLessThan(3 * sigma)
   })
 
   it('sees only the signal of a noiseless polynomial: far below every σ above', () => {
-    // The quartic's 4th difference, 24·(1e-3)⁴ = 2.4e-11 (×√γ₄ ≈ 2.9e-12), is the median order's signal.
-    expect(noiseLevel(sample(31, 0, 1))).toBeLessThan(1e-11)
-    // A cubic has none at orders 4 and 5: what is left is the rounding of the values themselves.
-    const cubic = Array.from({ length: 31 }, (_, i) => {
+    // Over the probe's 7 points the quartic leaves its 4th-order term, ~(3e-3)⁴/8 ≈ 1e-11, to the cubic.
+    expect(level(sample(7, 0, 1))).toBeLessThan(1e-10)
+    // A cubic leaves nothing but the rounding of the values themselves.
+    const cubic = Array.from({ length: 7 }, (_, i) => {
       const x = 0.3 + i * 1e-3
       return 1 + 2 * x - 3 * x * x + 0.5 * x ** 3
     })
-    expect(noiseLevel(cubic)).toBeLessThan(10 * UNIT_ROUNDOFF.float64)
+    expect(level(cubic)).toBeLessThan(10 * UNIT_ROUNDOFF.float64)
+  })
+
+  it('sees the staircase of a cancelling intermediate at irregular points, where a difference table sees a line', () => {
+    // (A + L) − A with A = 1e8: L is rounded to multiples of ulp(1e8) = 2⁻²⁶ ≈ 1.5e-8. With L moving by
+    // exactly 50.3 ulps per unit of t, equally spaced points round the same way every time: a line.
+    const f = (t: number): number => (1e8 + (50.3 * t + 0.3) * 2 ** -26) - 1e8
+    const ts = [0, 1.2, 1.9, 3.1, 4.05, 4.8, 6.3]
+    expect(noiseFit(ts, ts.map(f))).toBeGreaterThan(2 ** -26 / 10)
+    expect(level(at(10).map((t) => f(10 * t)))).toBeLessThan(1e-12)
   })
 
   it('is 0 when a value is not finite', () => {
-    expect(noiseLevel([1, 2, NaN, 4, 5, 6, 7])).toBe(0)
+    expect(level([1, 2, NaN, 4, 5, 6, 7])).toBe(0)
   })
 })

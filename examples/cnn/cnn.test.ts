@@ -42,9 +42,10 @@ describe.each(['float64', 'float32'] satisfies Dtype[])('the demo CNN in %s', (d
 
   it('costs about 2 loss calls per checked weight when the gradient is right', () => {
     const report = checkGradients(lossOf, (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) })
-    // 15 calls measure the loss itself; kinks and borderline weights take 4 or more each. Loosened to
-    // 2.15 in float32, where round-off sends ~2% of the weights to the sweep (measured 2.13: the 4 kinks
-    // of conv1.bias, fc.bias and fc.weight entries whose float32 round-off is a sizeable part of them).
-    expect(report.evaluations / report.checked).toBeLessThanOrEqual(dtype === 'float64' ? 2.1 : 2.15)
+    // 16 calls measure the loss itself; kinks and borderline weights take 4 or more each. Loosened to
+    // 2.16 in float32, where round-off sends ~2.5% of the weights to the sweep (measured 2.153: the 4 kinks
+    // of conv1.bias, fc.bias and fc.weight entries whose float32 round-off is a sizeable part of them;
+    // 2.130 before the noise probe fitted a cubic at irregular points, whose float32 estimates run higher).
+    expect(report.evaluations / report.checked).toBeLessThanOrEqual(dtype === 'float64' ? 2.1 : 2.16)
   })
 })

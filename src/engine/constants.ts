@@ -17,12 +17,6 @@ export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = Object.freeze(
 export const SMALLEST: Readonly<Record<Precision, number>> = Object.freeze({ float64: Number.MIN_VALUE, float32: 2 ** -149 })
 
 /**
- * ECnoise's constants (Moré & Wild, "Estimating computational noise", SIAM J. Sci. Comput. 33(3), 2011):
- * the k-th differences of pure noise σ have variance σ²/γ_k, γ_k = (k!)²/(2k)!. Cited.
- */
-export const GAMMA: readonly number[] = Object.freeze([1, 1 / 2, 1 / 6, 1 / 20, 1 / 70, 1 / 252, 1 / 924])
-
-/**
  * Sweep ratio: steps 4h, h, h/4. Derived: truncation of a central difference falls 16× per level and
  * round-off grows 4×, so one level tells the two apart; Richardson's factor is then 4² − 1 = 15.
  */
@@ -106,11 +100,11 @@ export const K = {
  */
 export const SMOOTH_BAND: readonly [number, number] = Object.freeze([RATIO - 1, RATIO + 2]) as readonly [number, number]
 
-/** Points on each side of `at` in the noise probe: 7 values give a difference table up to order 6 (ECnoise uses 7–9). Cited. */
+/** Points on each side of `at` in the noise probe: with `at`, 7 values and 3 degrees of freedom left by a cubic fit (ECnoise uses 7–9 values). Cited. */
 export const PROBE_POINTS = 6
 
-/** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one more at `at` at the end. Derived. */
-export const PROBE_CALLS = 3 + 2 * PROBE_POINTS
+/** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one probe point again, one more at `at` at the end. Derived. */
+export const PROBE_CALLS = 4 + 2 * PROBE_POINTS
 
 /**
  * Derivatives below these shares of the tensor's gradient scale are judged against that scale, not

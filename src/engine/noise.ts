@@ -3,7 +3,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { Block, Precision } from '../params/flatten.js'
 import { random } from '../random.js'
 import { lossMoved, lossValue } from './calls.js'
-import { GAMMA, K, PROBE_POINTS, UNIT_ROUNDOFF } from './constants.js'
+import { K, PROBE_POINTS, UNIT_ROUNDOFF } from './constants.js'
 import type { Check } from './drive.js'
 import type { Point } from './point.js'
 import { coordinateScale } from './scale.js'
@@ -45,12 +45,16 @@ const longMantissa = (v: number): boolean =>
 
 /**
  * Measures the loss at `at`: twice at the point itself (a difference means it is not deterministic),
- * then at x + t·δ·v for t = 1…6 and t = −1…−6 along a random ±1 direction v. The difference table of
- * each side gives a noise level (Moré & Wild's ECnoise, simplified: the median of the order 3–5
- * estimates, where a smooth loss has no signal left at these tiny δ). Each side starts at `at` and
- * moves away from it, so a kink exactly at `at` (a ReLU input or a bias at exactly 0, a max-pool tie)
- * is never inside a table; where the two sides disagree the quieter is kept, so a kink crossed on one
- * side does not pass for noise. `PROBE_CALLS − 1` loss calls whatever the size of `at`.
+ * then at x + t·δ·v for six positions t on each side of `at` along a random ±1 direction v, and once
+ * more at one of them (a loss that differs there is not deterministic either). The noise of each side
+ * is the scatter of its seven values about a least-squares cubic (`noiseFit`), where a smooth loss has
+ * no signal left at these tiny δ. The positions are irregular on purpose: the round-off of a large
+ * intermediate that cancels later ((A + L) − A, (x + C) − C) is a staircase, and at equally spaced
+ * points its steps repeat exactly, so a difference table (Moré & Wild's ECnoise) sees a straight line
+ * and no noise at all. Each side starts at `at` and moves away from it, so a kink exactly at `at`
+ * (a ReLU input or a bias at exactly 0, a max-pool tie) is never inside a fit; where the two sides
+ * disagree the quieter is kept, so a kink crossed on one side does not pass for noise.
+ * `PROBE_CALLS − 1` loss calls whatever the size of `at`.
  */
 export function* measureLoss(p: Point, scales: readonly number[]): Check<LossStats> {
   const f0 = yield* lossValue(() => 'at `at`')
@@ -61,7 +65,6 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
     )
   }
   const again = yield* lossValue(() => 'at `at` (second call)')
-  const spread = Math.abs(again - f0)
   const next = random(p.options.seed ^ 0x9e3779b9)
   const { blocks } = p.at
   const n = blocks.reduce((s, b) => s + b.size, 0)
@@ -72,12 +75,18 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
       return ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
     }),
   )
+  // Positions j + jitter, j = 1…6, the jitter in ±0.35: distinct, ordered, and never commensurate.
+  const positions = [1, -1].map((dir) => Array.from({ length: PROBE_POINTS }, (_, j) => dir * (j + 1 + 0.7 * (next() - 0.5))))
   const sides: number[][] = [[f0], [f0]]
-  for (const [side, dir] of [[0, 1], [1, -1]] as const) {
-    for (let t = 1; t <= PROBE_POINTS; t++) {
-      sides[side]!.push(yield* lossMoved(p.at, (k, i) => dir * t * moves[k]![i]!, 'near `at` (noise probe)'))
-    }
+  for (const side of [0, 1] as const) {
+    for (const t of positions[side]!) sides[side]!.push(yield* lossMoved(p.at, (k, i) => t * moves[k]![i]!, 'near `at` (noise probe)'))
   }
+  const repeatAt = positions[0]![PROBE_POINTS >> 1]!
+  const repeated = yield* lossMoved(p.at, (k, i) => repeatAt * moves[k]![i]!, 'near `at` (noise probe, repeated)')
+  const first = sides[0]![(PROBE_POINTS >> 1) + 1]!
+  // Two calls at one point: a NaN once and a number the other time is as nondeterministic as it gets.
+  const repeatSpread = Number.isFinite(first) && Number.isFinite(repeated) ? Math.abs(repeated - first) : Object.is(first, repeated) ? 0 : Infinity
+  const spread = Math.max(Math.abs(again - f0), repeatSpread)
   // A loss whose every value is a float32 (TF.js `data()`, a Float32Array read back, Math.fround) is a
   // float32 loss, whatever the parameters are: a float64 result that needs more than 21 significant
   // bits is a float32 by chance once in 2²⁹, and 14 of them never are.
@@ -86,9 +95,10 @@ export function* measureLoss(p: Point, scales: readonly number[]): Check<LossSta
   const precision: Precision = float32 ? 'float32' : p.precision
   const floor = UNIT_ROUNDOFF[precision] * Math.abs(f0)
   // Two sides that agree (within PROBE_SIDES×) are two draws of the same noise: keep the larger, as a
-  // 7-point estimate runs low more often than high. Sides that disagree: one crossed a kink; keep the quieter.
-  const [one, other] = [noiseLevel(sides[0]!), noiseLevel(sides[1]!)]
-  const measured = Math.max(one, other) <= K.PROBE_SIDES * Math.min(one, other) ? Math.max(one, other) : Math.min(one, other)
+  // 3-degree-of-freedom estimate runs low more often than high. Sides that disagree: one crossed a
+  // kink; keep the quieter.
+  const [one, other] = [0, 1].map((side) => noiseFit([0, ...positions[side]!], sides[side]!))
+  const measured = Math.max(one!, other!) <= K.PROBE_SIDES * Math.min(one!, other!) ? Math.max(one!, other!) : Math.min(one!, other!)
   const deterministic = repeatable(spread, f0, precision)
   const nonFinite = seen.filter((v) => !Number.isFinite(v)).length
   return { value: f0, noise: Math.max(floor, spread, measured), spread, deterministic, precision, nonFinite }
@@ -101,14 +111,31 @@ export function* remeasure(stats: LossStats): Check<LossStats> {
   return { ...stats, spread, deterministic: stats.deterministic && repeatable(spread, stats.value, stats.precision) }
 }
 
-/** The noise level of equally spaced values of a function (ECnoise's difference table, orders 3–5). */
-export function noiseLevel(values: readonly number[]): number {
-  if (!values.every(Number.isFinite)) return 0
-  let diffs = [...values]
-  const sigma: number[] = []
-  for (let k = 1; k <= 5; k++) {
-    diffs = diffs.slice(1).map((v, j) => v - diffs[j]!)
-    if (k >= 3) sigma.push(Math.sqrt((GAMMA[k]! * diffs.reduce((s, d) => s + d * d, 0)) / diffs.length))
+/**
+ * The noise of values of a function at positions `ts` (any spacing): the scatter of the values about
+ * their least-squares cubic, √(RSS / (n − 4)). Where the function is smooth on the scale of the
+ * positions, a cubic leaves only its 4th-order term, far below round-off at the probe's moves; what
+ * remains is the noise. The cubic is fitted by modified Gram–Schmidt on positions mapped to [−1, 1],
+ * to values relative to the first (their differences are exact for nearby values).
+ */
+export function noiseFit(ts: readonly number[], values: readonly number[]): number {
+  if (!values.every(Number.isFinite) || values.length <= 4) return 0
+  const lo = Math.min(...ts)
+  const hi = Math.max(...ts)
+  const x = ts.map((t) => (2 * (t - lo)) / (hi - lo) - 1)
+  const r = values.map((v) => v - values[0]!)
+  const basis: number[][] = []
+  for (let d = 0; d <= 3; d++) {
+    const q = x.map((v) => v ** d)
+    for (const b of basis) {
+      const dot = q.reduce((s, v, j) => s + v * b[j]!, 0)
+      q.forEach((_, j) => (q[j] = q[j]! - dot * b[j]!))
+    }
+    const norm = Math.hypot(...q)
+    const unit = q.map((v) => v / norm)
+    basis.push(unit)
+    const along = r.reduce((s, v, j) => s + v * unit[j]!, 0)
+    r.forEach((_, j) => (r[j] = r[j]! - along * unit[j]!))
   }
-  return sigma.sort((a, b) => a - b)[1]!
+  return Math.sqrt(r.reduce((s, v) => s + v * v, 0) / (values.length - 4))
 }

@@ -108,6 +108,16 @@ export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimat
     const blurred = blurredKink(c, ladder, err, m)
     if (blurred !== undefined) return blurred
   }
+  // The sweep's own story must not contradict the verdict: a disagreement that falls like h² to
+  // within the bound at the smallest step is truncation, and one that is within it at the largest
+  // step and grows as the step shrinks is round-off. Either way a step resolves a, and that is the estimate.
+  // Round-off only where the growth is: every smaller step's disagreement within its own noise bound.
+  const finite = ladder.filter((l) => l.finite)
+  const noiseOnly = finite.slice(0, -1).every((l) => Math.abs(c.a - l.central) <= bound(c, l.noise, m))
+  const resolved = trend === 'falls' ? finite[0] : trend === 'grows' && noiseOnly ? finite[finite.length - 1] : undefined
+  if (resolved !== undefined && Math.abs(c.a - resolved.central) <= tolerance && !weak(c, resolved.central, err)) {
+    return { ...base, numeric: resolved.central, tolerance, verdict: 'ok', failed: false, reason: swept }
+  }
   // Still not smooth at the smallest step the descent reached, and the disagreement still falling:
   // f changes faster than any step tried resolves, which says nothing about the gradient.
   if (!smooth(mid, small) && Math.abs(c.a - small.central) < Math.abs(c.a - mid.central) / K.STILL_FALLING) {
