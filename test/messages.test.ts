@@ -29,19 +29,19 @@ describe('the failure message', () => {
 
       Worst weights
         path                analytic    numeric  abs. error  allowed  rel. error  verdict
-        layer.weight[1,2]  -0.775483  -0.767805      7.7e-3  2.9e-10      9.9e-3  bug: stays at 7.7e-3 as the step shrinks 8.6e-6 → 5.4e-7
-        layer.weight[1,0]  -0.191951  -0.191951     2.5e-11  7.7e-10     1.3e-10  ok
-        layer.bias[1]      -0.383903  -0.383903     9.2e-11   3.7e-9     2.4e-10  ok
-        layer.bias[0]       0.346121   0.346121     5.3e-11   4.3e-9     1.5e-10  ok
-        layer.weight[0,0]    0.17306    0.17306     5.7e-12  7.2e-10     3.3e-11  ok
+        layer.weight[1,2]  -0.775483  -0.767805      7.7e-3  2.5e-10      9.9e-3  bug: stays at 7.7e-3 as the step shrinks 7.1e-6 → 4.4e-7
+        layer.bias[0]       0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  ok
+        layer.bias[1]      -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  ok
+        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  ok
+        layer.weight[1,1]   0.479878   0.479878     1.9e-11   1.2e-9     4.0e-11  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
         layer.weight        6       1          9.9e-3      3.1e-3  uncomfortable  ←
-        layer.bias          2       0         2.4e-10     1.0e-10  happy
+        layer.bias          2       0         8.7e-10     3.7e-10  happy
 
       Hint: only layer.weight[1,2] is off, by a factor 1.01 — look at how that one weight is accumulated.
-      Replay: { seed: 1849 }  (36 loss calls; loss 0.440727 ± 1.2e-16)"
+      Replay: { seed: 1849 }  (36 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 
@@ -55,17 +55,17 @@ describe('the failure message', () => {
 
       Worst weights
         path                analytic    numeric  abs. error  allowed  rel. error  verdict
-        layer.bias[1]      -0.767805  -0.383903      3.8e-1   2.9e-9      5.0e-1  bug: stays at 3.8e-1 as the step shrinks 7.5e-7 → 4.7e-8
-        layer.bias[0]       0.692241   0.346121      3.5e-1   3.6e-9      5.0e-1  bug: stays at 3.5e-1 as the step shrinks 5.9e-7 → 3.7e-8
-        layer.weight[1,0]  -0.191951  -0.191951     2.5e-11  7.7e-10     1.3e-10  ok
+        layer.bias[1]      -0.767805  -0.383903      3.8e-1   3.1e-9      5.0e-1  bug: stays at 3.8e-1 as the step shrinks 5.1e-7 → 3.2e-8
+        layer.bias[0]       0.692241   0.346121      3.5e-1   3.2e-9      5.0e-1  bug: stays at 3.5e-1 as the step shrinks 5.1e-7 → 3.2e-8
+        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
-        layer.weight        6       0         1.3e-10     1.3e-11  happy
+        layer.weight        6       0         6.3e-11     1.4e-11  happy
         layer.bias          2       2          5.0e-1      3.3e-1  probably wrong  ←
 
       Hint: layer.bias: analytic = ×2 numeric on all 2 significant checked entries — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice.
-      Replay: { seed: 1849 }  (40 loss calls; loss 0.440727 ± 1.2e-16)"
+      Replay: { seed: 1849 }  (40 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 
@@ -77,16 +77,16 @@ describe('the failure message', () => {
       ✓ all 8 checked weights agree within what the numerics explain (float64, central differences, auto step)
 
       Largest disagreements
-        path                analytic    numeric  abs. error  allowed  rel. error  verdict
-        layer.weight[1,0]  -0.191951  -0.191951     2.5e-11  7.7e-10     1.3e-10  ok
-        layer.bias[1]      -0.383903  -0.383903     9.2e-11   3.7e-9     2.4e-10  ok
+        path            analytic    numeric  abs. error  allowed  rel. error  verdict
+        layer.bias[0]   0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  ok
+        layer.bias[1]  -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
-        layer.weight        6       0         1.3e-10     1.3e-11  happy
-        layer.bias          2       0         2.4e-10     1.0e-10  happy
+        layer.weight        6       0         6.3e-11     1.4e-11  happy
+        layer.bias          2       0         8.7e-10     3.7e-10  happy
 
-      Replay: { seed: 1849 }  (32 loss calls; loss 0.440727 ± 1.2e-16)"
+      Replay: { seed: 1849 }  (32 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 

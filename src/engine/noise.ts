@@ -6,7 +6,7 @@ import { lossMoved, lossValue } from './calls.js'
 import { K, PROBE_POINTS, UNIT_ROUNDOFF } from './constants.js'
 import type { Check } from './drive.js'
 import type { Point } from './point.js'
-import { coordinateScale } from './scale.js'
+import { type Spread, coordinateScale } from './scale.js'
 
 /** The loss at `at`, measured: its value, its noise (absolute) and whether repeated calls agree. */
 export interface LossStats {
@@ -56,7 +56,7 @@ const longMantissa = (v: number): boolean =>
  * disagree the quieter is kept, so a kink crossed on one side does not pass for noise.
  * `PROBE_CALLS − 1` loss calls whatever the size of `at`.
  */
-export function* measureLoss(p: Point, scales: readonly number[]): Check<LossStats> {
+export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossStats> {
   const f0 = yield* lossValue(() => 'at `at`')
   if (!Number.isFinite(f0)) {
     throw new NonFiniteError(

@@ -4,39 +4,60 @@ import { K, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
 
-/**
- * The scale a coordinate moves on: the larger of its magnitude and its tensor's scale (its RMS: a
- * weight near 0 in a layer of weights ~0.1 is not a finer quantity than its neighbours), unless the
- * loss says it is finer: |f/a| is how far the coordinate goes before f changes by all of itself. That
- * tells a capacitance of 1e-8 packed beside a resistance of 1e3, and a position of 6.4e6 m (or a time of
- * 1.7e9 s) that matters to the metre (second). Never so fine that x ± h is not resolved: ∛u·|x|.
- */
-export function coordinateScale(x: number, a: number, f: number, tensor: number, u: number): number {
-  const L = Math.max(Math.min(Math.max(Math.abs(x), tensor), Math.abs(f / a)), Math.cbrt(u) * Math.abs(x))
-  return L > 0 && Number.isFinite(L) ? L : tensor
+/** Where a tensor's values sit, and how far apart: the scale its coordinates move on. */
+export interface Spread {
+  centre: number
+  scale: number
 }
 
 /**
- * Scale of each tensor: its RMS, else the RMS of all parameters, else 1 (all-zero biases still need a
- * step). A scalar has no neighbours to take a scale from: it gets the unit scale, which
- * `coordinateScale` narrows by |f/a| and widens by |x| (the max(|x|, 1) of numdifftools and FiniteDifferences.jl).
+ * The scale a coordinate moves on: its tensor's spread, or its own distance from the tensor's centre
+ * where that is larger (a weight near the centre of a layer is not a finer quantity than its
+ * neighbours; an outlier moves on its own scale) — unless the loss says it is finer: |f/a| is how far
+ * the coordinate goes before f changes by all of itself. That tells a capacitance of 1e-8 packed beside
+ * a resistance of 1e3. Never so fine that x ± h is not resolved: ∛u·|x|.
  */
-export function tensorScales(blocks: readonly Block[]): number[] {
-  const rms = (b: Block): number => {
+export function coordinateScale(x: number, a: number, f: number, t: Spread, u: number): number {
+  const L = Math.max(Math.min(Math.max(Math.abs(x - t.centre), t.scale), Math.abs(f / a)), Math.cbrt(u) * Math.abs(x))
+  return L > 0 && Number.isFinite(L) ? L : t.scale
+}
+
+/**
+ * Centre and spread of each tensor: its mean and standard deviation, so a tensor of positions near
+ * 6.4e6 m that differ by metres moves by metres, not by its magnitude. A tensor whose values are all
+ * equal has no spread to take: it is centred at 0 with its RMS as scale, else the RMS of all
+ * parameters, else 1 (all-zero biases still need a step). A scalar has no neighbours either: centre 0
+ * and the unit scale, which `coordinateScale` narrows by |f/a| and widens by |x| (the max(|x|, 1) of
+ * numdifftools and FiniteDifferences.jl).
+ */
+export function tensorScales(blocks: readonly Block[]): Spread[] {
+  const moments = blocks.map((b) => {
     let s = 0
-    for (let i = 0; i < b.size; i++) s += b.get(i) ** 2
-    return b.size > 0 ? Math.sqrt(s / b.size) : 0
-  }
-  const each = blocks.map(rms)
-  const total = Math.sqrt(each.reduce((s, r, k) => s + r * r * blocks[k]!.size, 0) / Math.max(1, blocks.reduce((s, b) => s + b.size, 0)))
-  return each.map((r, k) => (blocks[k]!.size === 1 ? 1 : r > 0 ? r : total > 0 ? total : 1))
+    let s2 = 0
+    for (let i = 0; i < b.size; i++) {
+      const v = b.get(i)
+      s += v
+      s2 += v * v
+    }
+    const mean = b.size > 0 ? s / b.size : 0
+    let dev = 0
+    for (let i = 0; i < b.size; i++) dev += (b.get(i) - mean) ** 2
+    return { mean, std: b.size > 1 ? Math.sqrt(dev / b.size) : 0, rms: b.size > 0 ? Math.sqrt(s2 / b.size) : 0 }
+  })
+  const total = Math.sqrt(moments.reduce((s, m, k) => s + m.rms * m.rms * blocks[k]!.size, 0) / Math.max(1, blocks.reduce((s, b) => s + b.size, 0)))
+  return moments.map((m, k) => {
+    if (blocks[k]!.size === 1) return { centre: 0, scale: 1 }
+    // A spread within round-off of the values is no spread: equal values stored with a last-bit difference.
+    if (m.std > 64 * Number.EPSILON * Math.abs(m.mean)) return { centre: m.mean, scale: m.std }
+    return { centre: 0, scale: m.rms > 0 ? m.rms : total > 0 ? total : 1 }
+  })
 }
 
 export const blockMax = (g: Float64Array): number => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
 
-/** Per tensor: the scale of its values (for steps) and the largest |analytic| (the floor of small entries). */
+/** Per tensor: where its values sit and how far apart (for steps), and the largest |analytic| (the floor of small entries). */
 export interface TensorScale {
-  value: number
+  value: Spread
   gradient: number
   /**
    * max |aⱼ|·Lⱼ over the tensor: how much the loss changes when a coordinate moves across its scale.
@@ -47,7 +68,7 @@ export interface TensorScale {
 }
 
 /** The scales of a tensor, once the loss at `at` is known. */
-export function tensorScale(b: Block, analytic: Float64Array, value: number, f0: number, u: number): TensorScale {
+export function tensorScale(b: Block, analytic: Float64Array, value: Spread, f0: number, u: number): TensorScale {
   let change = 0
   for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[i]!) * coordinateScale(b.get(i), analytic[i]!, f0, value, u))
   return { value, gradient: blockMax(analytic), change }

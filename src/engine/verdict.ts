@@ -39,7 +39,7 @@ export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undef
   const n = first.central
   const m = Math.max(Math.abs(c.a), Math.abs(n))
   const prior = c.options.method === 'forward'
-    ? first.noise + Math.sqrt(c.r) * Math.max(m, c.G)
+    ? Math.sqrt(c.r) * Math.max(m, c.G)
     : K.TRUNCATION_PRIOR * ((first.gap * (first.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * Math.max(m, K.PRIOR_FLOOR * c.G))
   const err = first.noise + prior
   const tolerance = bound(c, err, m)

@@ -19,16 +19,16 @@ describe('messages in Jest', () => {
 
 Worst weights
   path    analytic    numeric  abs. error  allowed  rel. error  verdict
-  at[2]    1.24935   -1.24935      2.5e+0  1.6e-10      2.0e+0  bug: sign differs; stays at 2.5e+0 as the step shrinks 3.6e-6 → 2.3e-7
-  at[1]  -0.780843   0.780843      1.6e+0  1.0e-10      2.0e+0  bug: sign differs; stays at 1.6e+0 as the step shrinks 5.8e-6 → 3.6e-7
-  at[0]   0.312337  -0.312337      6.2e-1  5.3e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 1.1e-5 → 6.6e-7
+  at[1]  -0.780843   0.780843      1.6e+0  1.5e-10      2.0e+0  bug: sign differs; stays at 1.6e+0 as the step shrinks 6.9e-6 → 4.3e-7
+  at[2]    1.24935   -1.24935      2.5e+0  2.4e-10      2.0e+0  bug: sign differs; stays at 2.5e+0 as the step shrinks 4.3e-6 → 2.7e-7
+  at[0]   0.312337  -0.312337      6.2e-1  9.1e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 9.8e-6 → 6.2e-7
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
-  at            3       3          2.0e+0     2.7e+11  probably wrong  ←
+  at            3       3          2.0e+0     1.2e+11  probably wrong  ←
 
 Hint: at: analytic = ×−1 numeric on all 3 significant checked entries — a sign flip (gradient ascent vs descent, or a − dropped).
-Replay: { seed: 1849 }  (34 loss calls; loss 0.12842 ± 2.9e-17)"
+Replay: { seed: 1849 }  (34 loss calls; loss 0.12842 ± 5.0e-17)"
 `)
   })
 
@@ -41,13 +41,13 @@ Expected the gradients not to match, but they do:
 
 Largest disagreements
   path    analytic    numeric  abs. error  allowed  rel. error  verdict
-  at[0]  -0.312337  -0.312337     3.5e-12  8.5e-10     1.1e-11  ok
+  at[0]  -0.312337  -0.312337     8.8e-12   1.2e-9     2.8e-11  ok
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
-  at            3       0         1.1e-11     1.8e-12  happy
+  at            3       0         2.8e-11     5.9e-12  happy
 
-Replay: { seed: 1849 }  (22 loss calls; loss 0.12842 ± 2.9e-17)"
+Replay: { seed: 1849 }  (22 loss calls; loss 0.12842 ± 5.0e-17)"
 `)
   })
 
