@@ -28,12 +28,12 @@ describe('the failure message', () => {
       ✗ 1 of 8 checked weights disagrees beyond what the numerics explain (float64, central differences, auto step)
 
       Worst weights
-        path                analytic    numeric  abs. error  allowed  rel. error  verdict
-        layer.weight[1,2]  -0.775483  -0.767805      7.7e-3  2.5e-10      9.9e-3  bug: stays at 7.7e-3 as the step shrinks 7.1e-6 → 4.4e-7
-        layer.bias[0]       0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  ok
-        layer.bias[1]      -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  ok
-        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  ok
-        layer.weight[1,1]   0.479878   0.479878     1.9e-11   1.2e-9     4.0e-11  ok
+        path                analytic    numeric  abs. error  allowed  rel. error  digits  verdict
+        layer.weight[1,2]  -0.775483  -0.767805      7.7e-3  2.5e-10      9.9e-3  2 of 9  bug: stays at 7.7e-3 as the step shrinks 7.1e-6 → 4.4e-7
+        layer.bias[0]       0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  7 of 7  ok
+        layer.bias[1]      -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  8 of 8  ok
+        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  8 of 8  ok
+        layer.weight[1,1]   0.479878   0.479878     1.9e-11   1.2e-9     4.0e-11  8 of 8  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
@@ -54,10 +54,10 @@ describe('the failure message', () => {
       "✗ 2 of 8 checked weights disagree beyond what the numerics explain (float64, central differences, auto step)
 
       Worst weights
-        path                analytic    numeric  abs. error  allowed  rel. error  verdict
-        layer.bias[1]      -0.767805  -0.383903      3.8e-1   3.1e-9      5.0e-1  bug: stays at 3.8e-1 as the step shrinks 5.1e-7 → 3.2e-8
-        layer.bias[0]       0.692241   0.346121      3.5e-1   3.2e-9      5.0e-1  bug: stays at 3.5e-1 as the step shrinks 5.1e-7 → 3.2e-8
-        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  ok
+        path                analytic    numeric  abs. error  allowed  rel. error  digits  verdict
+        layer.bias[1]      -0.767805  -0.383903      3.8e-1   3.1e-9      5.0e-1  0 of 8  bug: stays at 3.8e-1 as the step shrinks 5.1e-7 → 3.2e-8
+        layer.bias[0]       0.692241   0.346121      3.5e-1   3.2e-9      5.0e-1  0 of 8  bug: stays at 3.5e-1 as the step shrinks 5.1e-7 → 3.2e-8
+        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  8 of 8  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
@@ -77,9 +77,9 @@ describe('the failure message', () => {
       ✓ all 8 checked weights agree within what the numerics explain (float64, central differences, auto step)
 
       Largest disagreements
-        path            analytic    numeric  abs. error  allowed  rel. error  verdict
-        layer.bias[0]   0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  ok
-        layer.bias[1]  -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  ok
+        path            analytic    numeric  abs. error  allowed  rel. error  digits  verdict
+        layer.bias[0]   0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  7 of 7  ok
+        layer.bias[1]  -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  8 of 8  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band

@@ -42,7 +42,14 @@ export function entryOf(p: Point, k: number, i: number, j: Judged & { step: numb
     absoluteError,
     relativeError: m === 0 ? 0 : absoluteError / m,
     sign: a * n < 0,
+    digits: digitsOf(absoluteError, j.tolerance, m),
   }
+}
+
+/** Significant digits: agreeing, and resolvable by the bound; 17 stands for all a float64 has. */
+function digitsOf(error: number, tolerance: number, m: number): { agree: number; resolvable: number } {
+  const digits = (ratio: number): number => (ratio === 0 ? 17 : Number.isFinite(ratio) ? Math.max(0, Math.min(17, Math.floor(-Math.log10(ratio)))) : 0)
+  return m === 0 ? { agree: 17, resolvable: 0 } : { agree: digits(error / m), resolvable: digits(tolerance / m) }
 }
 
 /** What the per-coordinate mode found: the entries, the tensors' scales, and the loss measured before and after. */

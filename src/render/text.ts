@@ -203,18 +203,29 @@ function headline(r: Report): string {
 const paint = (colors: Colors, failed: boolean, line: string): string => (failed ? colors.failed : colors.passed)?.(line) ?? line
 
 function worstTable(entries: readonly Entry[], colors: Colors): string[] {
-  const rows = [['path', 'analytic', 'numeric', 'abs. error', 'allowed', 'rel. error', 'verdict']]
+  // digits: how many significant digits agree, of how many this check resolves for the weight (more
+  // may agree by chance: the check vouches only for those it resolves).
+  const rows = [['path', 'analytic', 'numeric', 'abs. error', 'allowed', 'rel. error', 'digits', 'verdict']]
   for (const e of entries) {
-    rows.push([e.path, val(e.analytic), val(e.numeric), exp(e.absoluteError), exp(e.tolerance), exp(e.relativeError), verdictText(e)])
+    rows.push([e.path, val(e.analytic), val(e.numeric), exp(e.absoluteError), exp(e.tolerance), exp(e.relativeError), `${Math.min(e.digits.agree, e.digits.resolvable)} of ${e.digits.resolvable}`, verdictText(e)])
   }
   const [head, ...body] = table(rows)
   return [head!, ...body.map((line, j) => paint(colors, entries[j]!.failed, line))]
 }
 
+/** The textbook band, labelled as such where this check's own verdict on the tensor says otherwise. */
+function bandText(b: BlockSummary): string {
+  const label = band(b.maxRelativeError)
+  const alarming = label === 'probably wrong' || label === 'uncomfortable'
+  if (b.failed === 0 && alarming) return `${label} by the textbook; within the bounds here`
+  if (b.failed > 0 && !alarming) return `${label} by the textbook; fails here`
+  return label
+}
+
 function blockTable(blocks: readonly BlockSummary[], colors: Colors): string[] {
   const rows = [['tensor', 'checked', 'failed', 'max rel. error', 'norm ratio', 'cs231n band']]
   for (const b of blocks) {
-    rows.push([b.name, String(b.checked), String(b.failed), exp(b.maxRelativeError), exp(b.normRatio), `${band(b.maxRelativeError)}${b.failed > 0 ? '  ←' : ''}`])
+    rows.push([b.name, String(b.checked), String(b.failed), exp(b.maxRelativeError), exp(b.normRatio), `${bandText(b)}${b.failed > 0 ? '  ←' : ''}`])
   }
   const [head, ...body] = table(rows)
   return [head!, ...body.map((line, j) => (blocks[j]!.failed > 0 ? paint(colors, true, line) : line))]

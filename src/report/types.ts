@@ -72,6 +72,12 @@ export interface Entry {
   relativeError: number
   /** True where analytic and numeric have opposite signs. */
   sign: boolean
+  /**
+   * The seed's question in its own terms: how many significant digits analytic and numeric share
+   * (⌊−log₁₀ relativeError⌋), and how many this check can resolve for this weight (⌊−log₁₀(tolerance /
+   * max(|a|, |n|))⌋). "3 of 11" is a bug; "3 of 3" is all the numerics can tell.
+   */
+  digits: { agree: number; resolvable: number }
   /** The bound |a − n| was held to. */
   tolerance: number
   /** The estimated error of `numeric`. */

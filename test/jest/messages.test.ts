@@ -18,10 +18,10 @@ describe('messages in Jest', () => {
 ✗ 3 of 3 checked weights disagree beyond what the numerics explain (float64, central differences, auto step)
 
 Worst weights
-  path    analytic    numeric  abs. error  allowed  rel. error  verdict
-  at[1]  -0.780843   0.780843      1.6e+0  1.5e-10      2.0e+0  bug: sign differs; stays at 1.6e+0 as the step shrinks 6.9e-6 → 4.3e-7
-  at[2]    1.24935   -1.24935      2.5e+0  2.4e-10      2.0e+0  bug: sign differs; stays at 2.5e+0 as the step shrinks 4.3e-6 → 2.7e-7
-  at[0]   0.312337  -0.312337      6.2e-1  9.1e-11      2.0e+0  bug: sign differs; stays at 6.2e-1 as the step shrinks 9.8e-6 → 6.2e-7
+  path    analytic    numeric  abs. error  allowed  rel. error  digits  verdict
+  at[1]  -0.780843   0.780843      1.6e+0  1.5e-10      2.0e+0  0 of 9  bug: sign differs; stays at 1.6e+0 as the step shrinks 6.9e-6 → 4.3e-7
+  at[2]    1.24935   -1.24935      2.5e+0  2.4e-10      2.0e+0  0 of 9  bug: sign differs; stays at 2.5e+0 as the step shrinks 4.3e-6 → 2.7e-7
+  at[0]   0.312337  -0.312337      6.2e-1  9.1e-11      2.0e+0  0 of 9  bug: sign differs; stays at 6.2e-1 as the step shrinks 9.8e-6 → 6.2e-7
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
@@ -40,8 +40,8 @@ Expected the gradients not to match, but they do:
 ✓ all 3 checked weights agree within what the numerics explain (float64, central differences, auto step)
 
 Largest disagreements
-  path    analytic    numeric  abs. error  allowed  rel. error  verdict
-  at[0]  -0.312337  -0.312337     8.8e-12   1.2e-9     2.8e-11  ok
+  path    analytic    numeric  abs. error  allowed  rel. error  digits  verdict
+  at[0]  -0.312337  -0.312337     8.8e-12   1.2e-9     2.8e-11  8 of 8  ok
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
