@@ -51,13 +51,16 @@ function layout(shape: number[], shown: number): Layout {
   const kw = shape[shape.length - 1]!
   if (shape.length === 2) return { at: (i) => [i % kw, Math.floor(i / kw)], cols: kw, rows: Math.ceil(shown / kw), form: `a ${kh}×${kw} matrix` }
   const kernels = Math.ceil(shown / (kh * kw))
-  const perRow = shape.length === 4 ? shape[1]! : Math.max(1, Math.floor(64 / (kw + 1)))
+  // Rank 4: a row per output channel, a column per input channel; with one input channel (a first
+  // conv layer) that column would be one kernel wide, so the kernels go side by side instead.
+  const wrap = Math.max(1, Math.floor(64 / (kw + 1)))
+  const perRow = shape.length === 4 && shape[1]! > 1 ? shape[1]! : Math.min(wrap, shape.length === 4 ? shape[0]! : wrap)
   const at = (i: number): [number, number] => {
     const k = Math.floor(i / (kh * kw))
     const j = i % (kh * kw)
     return [(k % perRow) * (kw + 1) + (j % kw), Math.floor(k / perRow) * (kh + 1) + Math.floor(j / kw)]
   }
-  const form = shape.length === 4 ? `${shape[0]}×${shape[1]} kernels (out × in) of ${kh}×${kw}` : `${shape.slice(0, -2).join('×')} matrices of ${kh}×${kw}`
+  const form = shape.length === 4 ? `${shape[0]}×${shape[1]} kernels (out × in) of ${kh}×${kw}${shape[1] === 1 ? ', side by side' : ''}` : `${shape.slice(0, -2).join('×')} matrices of ${kh}×${kw}`
   return { at, cols: Math.min(kernels, perRow) * (kw + 1) - 1, rows: Math.ceil(kernels / perRow) * (kh + 1) - 1, form }
 }
 

@@ -4,7 +4,7 @@ import { esc, plotCaption, stepPlot, stepPoints } from './plot.js'
 import { exp, headline, hintText, val, verdictText, warningText } from './text.js'
 
 /** Failing weights plotted at most (one passing weight is added for contrast). */
-export const MAX_PLOTS = 6
+export const MAX_PLOTS = 5
 /** Kink rows listed at most. */
 const MAX_KINKS = 40
 
@@ -13,7 +13,10 @@ const MAX_KINKS = 40
  * whose sweep ran (a slope to read) over one that passed on its first difference (a single point).
  */
 export function plotted(r: Report): Entry[] {
-  const failing = r.worst.filter((e) => e.failed).slice(0, MAX_PLOTS)
+  // `worst` may hold fewer than MAX_PLOTS failing weights: the rest come from `entries`, farthest beyond their bound first.
+  const beyond = (e: Entry): number => (e.tolerance > 0 ? e.absoluteError / e.tolerance : Infinity)
+  const others = r.entries.filter((e) => e.failed && !r.worst.includes(e)).sort((a, b) => beyond(b) - beyond(a))
+  const failing = [...r.worst.filter((e) => e.failed), ...others].slice(0, MAX_PLOTS)
   const shown = failing.length > 0 ? failing : r.worst.slice(0, Math.min(3, MAX_PLOTS))
   const passing = r.entries.filter((e) => !e.failed && e.verdict === 'ok' && !shown.includes(e))
   const swept = (e: Entry): number => (e.reason.kind === 'sweep' && e.reason.trend === 'falls' ? 2 : 0) + (stepPoints(e).length > 2 ? 1 : 0)
@@ -28,7 +31,7 @@ const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;c
 h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:28px 0 8px;border-bottom:1px solid #e2e8f0;padding-bottom:4px}
 .verdict{font-size:16px;font-weight:600;padding:10px 12px;border-radius:6px}.fail{background:#fff5f5;color:#9b2c2c}.pass{background:#f0fff4;color:#276749}
 table{border-collapse:collapse;font-size:12.5px}th,td{padding:3px 8px;text-align:right;white-space:nowrap}th{background:#f7fafc;border-bottom:1px solid #cbd5e0}
-td:first-child,th:first-child,th:last-child,td.text{text-align:left}td.text{white-space:normal;max-width:420px}tr.failed td{color:#9b2c2c;font-weight:600}
+td:first-child,th:first-child,th:last-child,td.text{text-align:left}td.text{white-space:normal;max-width:560px}tr.failed td{color:#9b2c2c;font-weight:600}
 code{font:12px ui-monospace,Menlo,monospace}.note{color:#4a5568;font-size:12.5px}.plots{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0;width:460px}figcaption{font-size:12.5px;color:#2d3748;margin-top:4px}.tensor{margin:12px 0 18px}
 .legend span{display:inline-block;width:12px;height:12px;vertical-align:-2px;margin:0 4px 0 10px;border:1px solid #ccc}
@@ -63,8 +66,8 @@ function tensors(r: Report, caps: string[]): string {
 function plots(r: Report, caps: string[]): string {
   const entries = plotted(r)
   if (entries.length === 0) return ''
-  const failing = r.worst.filter((e) => e.failed).length
-  if (r.failed > failing || failing > MAX_PLOTS) caps.push(`plots of ${Math.min(failing, MAX_PLOTS)} of ${r.failed.toLocaleString('en-US')} failing weights`)
+  const failing = entries.filter((e) => e.failed).length
+  if (r.failed > failing) caps.push(`plots of ${failing} of ${r.failed.toLocaleString('en-US')} failing weights`)
   const figures = entries.map((e) => {
     const contrast = !e.failed && entries.some((x) => x.failed) ? 'for contrast, a passing weight: ' : ''
     const numbers = `|a − n| = ${exp(e.absoluteError)}, bound ${exp(e.tolerance)}`
