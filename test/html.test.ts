@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { type CnnParams, backwardWithBug, createCnn, loss, makeBatch } from '../examples/cnn/cnn.js'
 import { plotted } from '../src/render/html.js'
 import { stepPlot, stepPoints } from '../src/render/plot.js'
+import { reportPathFor } from '../src/render/write.js'
 
 const count = (html: string, s: string): number => html.split(s).length - 1
 const batch = makeBatch()
@@ -63,6 +64,7 @@ describe('renderHtml', () => {
     const r = buggy('float64')
     const single = r.entries.find((e) => e.reason.kind === 'first-difference')!
     expect(count(stepPlot(single), '<circle')).toBe(1)
+    expect(stepPlot(single)).toContain('one point: passed on the first difference, no sweep was needed')
     expect(renderHtml(r)).toContain('passed on the first difference: one step, one point')
   })
 
@@ -123,6 +125,14 @@ describe('htmlReport', () => {
 
   it('must be a boolean or a path', () => {
     expect(() => checkGradients(cube, doubled, { at: Float64Array.from([1]), htmlReport: 3 as unknown as string })).toThrow(/Expected `htmlReport` to be true, false or a file path, got `3` \(number\)/)
+  })
+})
+
+describe('reportPathFor', () => {
+  it('puts __gradcheck__ beside the test file and makes the test name a file name', () => {
+    expect(reportPathFor('/p/test/net.test.ts', 'net > conv <1>: ×2')).toBe('/p/test/__gradcheck__/net.test-net-conv-1-2.html')
+    expect(reportPathFor('C:\\p\\net.spec.ts', undefined)).toBe('C:\\p\\__gradcheck__\\net.spec-report.html')
+    expect(reportPathFor('gradcheck', 'a/b')).toBe('__gradcheck__/gradcheck-a-b.html')
   })
 })
 

@@ -104,6 +104,11 @@ export function stepPlot(e: Entry): string {
     const [x, y] = xy[i]!.split(',')
     parts.push(`<circle cx="${x}" cy="${y}" r="3.5" fill="${p.d > 0 ? colour : '#fff'}" stroke="${colour}"><title>h ${exp(p.h)}: |a − D(h)| ${p.d > 0 ? exp(p.d) : '0 (exact)'}</title></circle>`)
   })
+  // One point has no slope: the plot itself says why, since an attachment travels without the page's caption.
+  if (points.length === 1) {
+    const why = e.reason.kind === 'first-difference' ? 'one point: passed on the first difference, no sweep was needed' : 'one point: only one step was finite'
+    parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - M.bottom - 10}" text-anchor="middle" fill="#555">${why}</text>`)
+  }
   const legend = `${noise.length > 1 ? 'grey: round-off bound' : ''}${positive.length < points.length ? `${noise.length > 1 ? ' · ' : ''}hollow: 0 (exact)` : ''}`
   // In the title row, right-aligned: inside the frame it would cover the points it explains.
   parts.push(`<text x="${W - M.right}" y="15" text-anchor="end" fill="#666" font-size="10">${legend}</text>`)

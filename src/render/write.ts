@@ -50,9 +50,9 @@ export function fileSafe(name: string): string {
 
 /** Where `htmlReport: true` writes: `__gradcheck__/<test file>-<test name>.html` beside the test file. */
 export function reportPathFor(testPath: string, testName: string | undefined): string {
-  const sep = testPath.includes('\\') && !testPath.includes('/') ? '\\' : '/'
-  const dir = dirOf(testPath)
-  const base = testPath.slice(dir.length + 1).replace(/\.[^.]*$/, '')
-  const dirPrefix = dir === testPath ? '' : `${dir}${sep}`
-  return `${dirPrefix}__gradcheck__${sep}${fileSafe(base)}-${fileSafe(testName ?? 'report')}.html`
+  // The test file's own separator, so a Windows path stays one.
+  const cut = Math.max(testPath.lastIndexOf('/'), testPath.lastIndexOf('\\'))
+  const sep = cut < 0 ? '/' : testPath[cut]!
+  const base = testPath.slice(cut + 1).replace(/\.[^.]*$/, '')
+  return `${cut < 0 ? '' : testPath.slice(0, cut + 1)}__gradcheck__${sep}${fileSafe(base)}-${fileSafe(testName ?? 'report')}.html`
 }
