@@ -20,9 +20,10 @@ describe('Vitest annotations', () => {
     const run = await promisify(execFile)(process.execPath, args, { env: { ...process.env, GRADCHECK_ANNOTATIONS: annotations } }).catch((e: { stdout: string; stderr: string }) => e)
     expect(run.stderr).not.toMatch(/Unhandled/i)
     const results = JSON.parse(readFileSync(json, 'utf8')).testResults[0].assertionResults.map((a: { title: string; status: string }) => [a.title, a.status])
-    expect(results).toEqual([['a failing check', 'failed'], ['a passing check with a kink', 'passed'], ['a passing check', 'passed']])
+    expect(results).toEqual([['a failing check', 'failed'], ['a failing async check', 'failed'], ['a passing check with a kink', 'passed'], ['a passing check', 'passed']])
     const tests: { name: string; annotations: Annotation[] }[] = JSON.parse(readFileSync(annotations, 'utf8'))
-    const [failing, kink, clean] = tests.map((t) => t.annotations)
+    const [failing, failingAsync, kink, clean] = tests.map((t) => t.annotations)
+    expect(failingAsync!.map((a) => [a.type, a.attachment?.contentType])).toEqual([['error', 'image/svg+xml']])
     expect(failing).toHaveLength(1)
     expect(failing![0]).toMatchObject({ type: 'error', message: expect.stringMatching(/^✗ 3 of 3 checked weights disagree/) })
     const attachment = failing![0]!.attachment!
