@@ -7,8 +7,14 @@ import type { Report } from '../src/index.js'
 export interface MatcherContext {
   isNot?: boolean
   promise?: string
+  /** The test file and the test's name (both runners): where `htmlReport: true` writes. */
+  testPath?: string
+  currentTestName?: string
   utils?: {
     matcherHint?(name: string, received?: string, expected?: string, options?: { isNot?: boolean; promise?: string }): string
+    /** The runner's colours for failing and passing rows; plain text when colours are off. */
+    RECEIVED_COLOR?: (s: string) => string
+    DIM_COLOR?: (s: string) => string
   }
 }
 

@@ -1,5 +1,6 @@
-import { type GradcheckOptions, type Gradient, checkGradients, formatReport } from '../src/index.js'
+import { type GradcheckOptions, type Gradient, type Report, checkGradients, formatReport } from '../src/index.js'
 import { type MatcherContext, type MatcherResult, settle } from './context.js'
+import { annotate, colorsOf, writeReport } from './evidence.js'
 
 /**
  * `expect(loss).toHaveGradientsMatching(grad, { at })`: passes when every checked weight of `grad`
@@ -12,5 +13,16 @@ export function toHaveGradientsMatching(
   options: GradcheckOptions,
 ): MatcherResult | Promise<MatcherResult> {
   const report = checkGradients(loss as (p: unknown) => number | Promise<number>, grad, options)
-  return settle(this, 'toHaveGradientsMatching', ['loss', 'grad'], report, formatReport)
+  // The file and the annotations come once per check, when the report is in; the message may be made later, or never.
+  const notes = new WeakMap<Report, string>()
+  const evidence = (r: Report): Report => {
+    notes.set(r, writeReport(this, r))
+    annotate(this, r)
+    return r
+  }
+  const text = (r: Report): string => {
+    const note = notes.get(r) ?? ''
+    return `${formatReport(r, { colors: colorsOf(this) })}${note === '' ? '' : `\n${note}`}`
+  }
+  return settle(this, 'toHaveGradientsMatching', ['loss', 'grad'], report instanceof Promise ? report.then(evidence) : evidence(report), text)
 }

@@ -1,5 +1,7 @@
 export { checkGradients, type Gradient } from './check.js'
 export { formatReport, band, type FormatOptions, type Colors } from './render/text.js'
+export { renderHtml, type HtmlOptions } from './render/html.js'
+export { writeHtmlReport } from './render/write.js'
 export { DEFAULTS, type GradcheckOptions, type ResolvedOptions, type Method, type KinkPolicy } from './options.js'
 export type { Report, Entry, Step, Reason, Trend, Warning, BlockSummary, Hint, Verdict } from './report/types.js'
 export type { Precision } from './params/flatten.js'

@@ -58,6 +58,13 @@ export interface GradcheckOptions<P = unknown> {
   seed?: number
   /** Called before every loss call, e.g. to reset the RNG behind dropout. @default undefined */
   beforeEvaluation?: () => void
+  /**
+   * Also write the report as a self-contained HTML page (`renderHtml`), from the matchers, in Node:
+   * `true` writes `__gradcheck__/<test file>-<test name>.html` beside the test file, a string is the
+   * file's path. The only file the library ever writes; `checkGradients` itself never writes.
+   * @default false
+   */
+  htmlReport?: boolean | string
 }
 
 export interface ResolvedOptions {
@@ -71,6 +78,7 @@ export interface ResolvedOptions {
   worst: number
   seed: number
   beforeEvaluation: (() => void) | undefined
+  htmlReport: boolean | string
 }
 
 /** Per-tensor sample size of `sample: 'auto'`: 2·512 loss calls per tensor keeps a check under a second for losses up to ~1 ms. */
@@ -87,6 +95,7 @@ export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'sample'> & { sample: 'aut
   worst: 5,
   seed: 1849,
   beforeEvaluation: undefined,
+  htmlReport: false,
 })
 
 const KNOWN = new Set(['at', ...Object.keys(DEFAULTS)])
@@ -132,6 +141,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!Number.isInteger(seed)) fail('seed', 'an integer', seed, 'Copy it from the `Replay:` line of a failure message.')
   const before = get('beforeEvaluation')
   if (before !== undefined && typeof before !== 'function') fail('beforeEvaluation', 'a function', before, 'It is called before every loss call.')
+  const html = get('htmlReport')
+  if (typeof html !== 'boolean' && !(typeof html === 'string' && html !== '')) {
+    fail('htmlReport', 'true, false or a file path', html, 'With `true` the matcher writes `__gradcheck__/<test file>-<test name>.html` beside the test file.')
+  }
   return {
     step: step as 'auto' | number,
     method: oneOf('method', get('method'), ['central', 'forward', 'richardson'] as const),
@@ -143,5 +156,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     worst: worst as number,
     seed: seed as number,
     beforeEvaluation: before as (() => void) | undefined,
+    htmlReport: html as boolean | string,
   }
 }

@@ -12,8 +12,9 @@ export interface FormatOptions {
   colors?: Colors
 }
 
-const exp = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : String(v))
-const val = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v))
+/** The figure formats of the message, shared with the HTML renderer so both print the same numbers. */
+export const exp = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : String(v))
+export const val = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v))
 const num = (v: number): string => (Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(3)).toString() : v.toExponential(2))
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 const weights = (n: number): string => `weight${n === 1 ? '' : 's'}`
@@ -96,7 +97,8 @@ export function reasonText(e: Entry): string {
   }
 }
 
-function hintText(h: Hint): string {
+/** A hint in words (shared by the text and HTML renderers). */
+export function hintText(h: Hint): string {
   switch (h.kind) {
     case 'nondeterministic':
       return `the loss is not deterministic: two calls at the same point differ by ${exp(h.spread)} — dropout or sampling is on; turn it off or pass \`beforeEvaluation\` to reset its seed.`
@@ -134,7 +136,8 @@ function hintText(h: Hint): string {
   }
 }
 
-function warningText(w: Warning, r: Report): string {
+/** A warning in words (shared by the text and HTML renderers). */
+export function warningText(w: Warning, r: Report): string {
   const entry = (path: string): Entry => r.entries.find((e) => e.path === path)!
   switch (w.kind) {
     case 'kinks': {
@@ -173,12 +176,14 @@ function setting(r: Report): string {
   return `${r.precision}, ${method}, ${r.options.step === 'auto' ? 'auto step' : `step ${r.options.step}`}`
 }
 
-function verdictText(e: Entry): string {
+/** An entry's verdict with its reason: `bug: sign differs; stays at …`. */
+export function verdictText(e: Entry): string {
   const notes = [e.sign && e.verdict !== 'ok' ? 'sign differs' : '', reasonText(e)].filter((s) => s !== '')
   return notes.length > 0 ? `${e.verdict}: ${notes.join('; ')}` : e.verdict
 }
 
-function headline(r: Report): string {
+/** The verdict line that opens every message. */
+export function headline(r: Report): string {
   if (r.pass) {
     const aside = (['kink', 'inconclusive'] as const)
       .map((v) => [v, r.entries.filter((e) => e.verdict === v).length] as const)
