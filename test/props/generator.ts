@@ -43,6 +43,7 @@
 // (float32) times the gradient scale F·a_k/s_k. A single-coordinate bug (1 + δ) needs |δ·g_i| ≥ 3·floor
 // and |δ| ≥ 1e-6 (float64) / 1e-3 (float32, well above the float32 backward's own round-off); a whole
 // tensor bug needs the change of the worst coordinate to be ≥ 10·floor.
+import { random } from '../../src/random.js'
 
 export type Precision = 'float64' | 'float32'
 export type CaseClass =
@@ -104,16 +105,8 @@ export interface Bug {
 // ---------------------------------------------------------------------------------------------- rng
 
 export type Rng = () => number
-export function rng(seed: number): Rng {
-  let a = (seed * 0x9e3779b1 + 0x7f4a7c15) >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The engine's own mulberry32, with the case seed spread over its state. */
+export const rng = (seed: number): Rng => random((seed * 0x9e3779b1 + 0x7f4a7c15) >>> 0)
 const uniform = (r: Rng, lo: number, hi: number): number => lo + (hi - lo) * r()
 const logUniform = (r: Rng, lo: number, hi: number): number => 10 ** uniform(r, Math.log10(lo), Math.log10(hi))
 const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1))
