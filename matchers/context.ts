@@ -1,3 +1,4 @@
+import { isThenable } from '../src/engine/drive.js'
 import type { Report } from '../src/index.js'
 
 /**
@@ -53,5 +54,5 @@ export function settle(
     },
     ...diffable(r),
   })
-  return report instanceof Promise ? report.then(result) : result(report)
+  return isThenable(report) ? Promise.resolve(report).then(result) : result(report)
 }

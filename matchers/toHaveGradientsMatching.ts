@@ -1,3 +1,4 @@
+import { isThenable } from '../src/engine/drive.js'
 import { type GradcheckOptions, type Gradient, type Report, checkGradients, formatReport } from '../src/index.js'
 import { type MatcherContext, type MatcherResult, settle } from './context.js'
 import { annotate, colorsOf, writeReport } from './evidence.js'
@@ -24,5 +25,5 @@ export function toHaveGradientsMatching(
     const note = notes.get(r) ?? ''
     return `${formatReport(r, { colors: colorsOf(this) })}${note === '' ? '' : `\n${note}`}`
   }
-  return settle(this, 'toHaveGradientsMatching', ['loss', 'grad'], report instanceof Promise ? report.then(evidence) : evidence(report), text)
+  return settle(this, 'toHaveGradientsMatching', ['loss', 'grad'], isThenable(report) ? Promise.resolve(report).then(evidence) : evidence(report), text)
 }

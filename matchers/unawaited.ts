@@ -6,6 +6,8 @@
 // one), so the run still fails. Nothing can fail the test itself any more: it has returned. An awaited
 // check is untouched: its rejection reaches the test as before.
 
+import { isThenable } from '../src/engine/drive.js'
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Matcher = (this: any, ...args: any[]) => unknown
 
@@ -14,7 +16,7 @@ export function guardUnawaited<M extends Record<string, Matcher>>(matchers: M): 
     name,
     function (this: unknown, ...args: unknown[]) {
       const result = fn.apply(this, args)
-      return result instanceof Promise ? thenable(result) : result
+      return isThenable(result) ? thenable(Promise.resolve(result)) : result
     },
   ])
   return Object.fromEntries(guarded) as M
