@@ -3,9 +3,11 @@ import { type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
 import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
+import { checkCovered } from './modes/directional.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { type Block, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
+import { withCoverage } from './report/coverage.js'
 import { summarize } from './report/summary.js'
 import type { Report } from './report/types.js'
 
@@ -91,10 +93,13 @@ function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { lo
     const analytic = mirror(blocks, g)
     assertFiniteGradient(blocks, analytic)
     const declared: Precision = declaredPrecision(o.precision, blocks)
-    const found = yield* checkCoordinates({ at, analytic, precision: declared, options: o })
+    const point = { at, analytic, precision: declared, options: o }
+    const covered = o.mode === 'full' ? undefined : yield* checkCovered(point)
+    const found = covered ?? (yield* checkCoordinates(point))
     // Every perturbation has been restored: anything else that differs was written by the loss.
     at.assertUnchanged('loss')
-    return summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
+    const report = summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
+    return covered === undefined ? report : withCoverage(report, covered)
   } finally {
     at.restoreAll()
   }

@@ -3,6 +3,7 @@ import type { Precision } from './params/flatten.js'
 
 export type Method = 'central' | 'forward' | 'richardson'
 export type KinkPolicy = 'subgradient' | 'skip' | 'fail' | 'ignore'
+export type Mode = 'auto' | 'full' | 'directional'
 
 /** Options of `checkGradients` and the matchers. Every default is applied in `resolveOptions`. */
 export interface GradcheckOptions<P = unknown> {
@@ -40,6 +41,15 @@ export interface GradcheckOptions<P = unknown> {
    */
   sample?: 'auto' | 'all' | number
   /**
+   * How the coordinates are covered. `'auto'`: `sample` coordinates per tensor one by one, and in a
+   * tensor larger than the sample the others by directional tests (a random direction over them and
+   * the tensor's gradient direction), a failing one localised down to the coordinates that disagree;
+   * a tensor within the sample is checked one by one only, as with `'full'`. `'full'`: the sample
+   * alone. `'directional'`: directions only for every tensor, then localisation.
+   * @default 'auto'
+   */
+  mode?: Mode
+  /**
    * What to do where `x ± step` straddles a kink (ReLU, max, abs): `'subgradient'` accepts an analytic
    * value between the one-sided slopes and fails one outside; `'skip'` excludes the coordinate;
    * `'fail'` counts it as a failure; `'ignore'` turns detection off.
@@ -66,6 +76,7 @@ export interface ResolvedOptions {
   rtol: 'auto' | number
   atol: 'auto' | number
   sample: 'all' | number
+  mode: Mode
   kinks: KinkPolicy
   precision: 'auto' | Precision
   worst: number
@@ -82,6 +93,7 @@ export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'sample'> & { sample: 'aut
   rtol: 'auto',
   atol: 'auto',
   sample: 'auto',
+  mode: 'auto',
   kinks: 'subgradient',
   precision: 'auto',
   worst: 5,
@@ -138,6 +150,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     rtol: tol('rtol'),
     atol: tol('atol'),
     sample: sample === 'auto' ? AUTO_SAMPLE : (sample as 'all' | number),
+    mode: oneOf('mode', get('mode'), ['auto', 'full', 'directional'] as const),
     kinks: oneOf('kinks', get('kinks'), ['subgradient', 'skip', 'fail', 'ignore'] as const),
     precision: oneOf('precision', get('precision'), ['auto', 'float64', 'float32'] as const),
     worst: worst as number,

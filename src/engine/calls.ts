@@ -111,3 +111,42 @@ export function* lossMoved(at: Perturbation, move: (k: number, i: number) => num
     at.restoreAll()
   }
 }
+
+/**
+ * The loss with coordinates `indices` of tensor `k` moved by s·v from their originals (a direction;
+ * directional.ts), restored whatever happens. Only the moved coordinates are written, so a call costs
+ * O(|indices|) beside the loss. Returns the step actually taken along v — the projection of the stored
+ * move on v, as a Float32Array rounds each coordinate — and f corrected to first order for the part
+ * of the stored move off v: f − g·(Δ − t·v), `g` being the analytic gradient (a wrong g shifts that
+ * tiny correction by (∇f − g)·(Δ − t·v), second order beside the error it is tested for).
+ */
+export function* lossAlong(at: Perturbation, k: number, indices: Int32Array, v: Float64Array, s: number, g: Float64Array, where: string): Check<{ x: number; f: number }> {
+  const b = at.blocks[k]!
+  const stored = new Float64Array(indices.length)
+  try {
+    let t = 0
+    let vv = 0
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j]!
+      const x = at.set(k, i, at.original(k, i) + s * v[j]!)
+      stored[j] = x
+      t += (x - at.original(k, i)) * v[j]!
+      vv += v[j]! * v[j]!
+    }
+    t /= vv
+    let off = 0
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j]!
+      off += g[i]! * (stored[j]! - at.original(k, i) - t * v[j]!)
+    }
+    at.where = where
+    const f = yield* lossValue(() => where)
+    for (let j = 0; j < indices.length; j++) {
+      const now = b.get(indices[j]!)
+      if (!Object.is(now, stored[j]!)) throw mutated('loss', pathOf(b.name, b.shape, indices[j]!), stored[j]!, now)
+    }
+    return { x: t, f: off === 0 ? f : f - off }
+  } finally {
+    for (let j = 0; j < indices.length; j++) at.restore(k, indices[j]!)
+  }
+}
