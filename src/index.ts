@@ -1,7 +1,7 @@
 export { checkGradients, type Gradient } from './check.js'
 export { formatReport, band, type FormatOptions, type Colors } from './render/text.js'
-export { DEFAULTS, type GradcheckOptions, type ResolvedOptions, type Method, type KinkPolicy } from './options.js'
-export type { Report, Entry, Step, Reason, Trend, Warning, BlockSummary, Hint, Verdict } from './report/types.js'
+export { DEFAULTS, type GradcheckOptions, type ResolvedOptions, type Method, type KinkPolicy, type Mode } from './options.js'
+export type { Report, Entry, Step, Reason, Trend, Warning, BlockSummary, Hint, Verdict, DirectionTest, Coverage } from './report/types.js'
 export type { Precision } from './params/flatten.js'
 export {
   GradcheckError,

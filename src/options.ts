@@ -1,5 +1,6 @@
 import { InvalidOptionError, describe } from './errors.js'
 import type { Precision } from './params/flatten.js'
+import type { ProgressEvent } from './progress.js'
 
 export type Method = 'central' | 'forward' | 'richardson'
 export type KinkPolicy = 'subgradient' | 'skip' | 'fail' | 'ignore'
@@ -68,6 +69,10 @@ export interface GradcheckOptions<P = unknown> {
   seed?: number
   /** Called before every loss call, e.g. to reset the RNG behind dropout. @default undefined */
   beforeEvaluation?: () => void
+  /** Called after every loss call with the calls made, the calls expected in all (an estimate that only grows) and the phase. @default undefined */
+  onProgress?: (event: ProgressEvent) => void
+  /** One updating line on stderr once a check runs for 2 s, only when stderr is a terminal (never in browsers). @default false */
+  progress?: boolean
 }
 
 export interface ResolvedOptions {
@@ -82,6 +87,8 @@ export interface ResolvedOptions {
   worst: number
   seed: number
   beforeEvaluation: (() => void) | undefined
+  onProgress: ((event: ProgressEvent) => void) | undefined
+  progress: boolean
 }
 
 /** Per-tensor sample size of `sample: 'auto'`: 2·512 loss calls per tensor keeps a check under a second for losses up to ~1 ms. */
@@ -99,6 +106,8 @@ export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'sample'> & { sample: 'aut
   worst: 5,
   seed: 1849,
   beforeEvaluation: undefined,
+  onProgress: undefined,
+  progress: false,
 })
 
 const KNOWN = new Set(['at', ...Object.keys(DEFAULTS)])
@@ -144,6 +153,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!Number.isInteger(seed)) fail('seed', 'an integer', seed, 'Copy it from the `Replay:` line of a failure message.')
   const before = get('beforeEvaluation')
   if (before !== undefined && typeof before !== 'function') fail('beforeEvaluation', 'a function', before, 'It is called before every loss call.')
+  const onProgress = get('onProgress')
+  if (onProgress !== undefined && typeof onProgress !== 'function') fail('onProgress', 'a function', onProgress, 'It receives `{ done, total, phase }` after every loss call.')
+  const progress = get('progress')
+  if (typeof progress !== 'boolean') fail('progress', 'true or false', progress, 'Pass `progress: true` for a progress line on stderr.')
   return {
     step: step as 'auto' | number,
     method: oneOf('method', get('method'), ['central', 'forward', 'richardson'] as const),
@@ -156,5 +169,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     worst: worst as number,
     seed: seed as number,
     beforeEvaluation: before as (() => void) | undefined,
+    onProgress: onProgress as ((event: ProgressEvent) => void) | undefined,
+    progress: progress as boolean,
   }
 }

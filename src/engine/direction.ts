@@ -31,7 +31,9 @@ export interface Direction {
  */
 export function randomDirection(k: number, indices: Int32Array, next: () => number): Direction {
   const c = 1 / Math.sqrt(indices.length)
-  return { k, kind: 'random', indices, v: Float64Array.from(indices, () => (next() < 0.5 ? -c : c)), depth: 0 }
+  const v = new Float64Array(indices.length)
+  for (let j = 0; j < v.length; j++) v[j] = next() < 0.5 ? -c : c
+  return { k, kind: 'random', indices, v, depth: 0 }
 }
 
 /**
@@ -44,7 +46,9 @@ export function gradientDirection(k: number, indices: Int32Array, g: Float64Arra
   for (const i of indices) norm += g[i]! * g[i]!
   norm = Math.sqrt(norm)
   if (!(norm > 0) || !Number.isFinite(norm)) return undefined
-  return { k, kind: 'gradient', indices, v: Float64Array.from(indices, (i) => g[i]! / norm), depth: 0 }
+  const v = new Float64Array(indices.length)
+  for (let j = 0; j < v.length; j++) v[j] = g[indices[j]!]! / norm
+  return { k, kind: 'gradient', indices, v, depth: 0 }
 }
 
 /**

@@ -35,6 +35,10 @@ export function* checkCovered(declared: Point): Check<Covered> {
   const next = random(p.options.seed)
   const entries: Entry[] = []
   const checked = blocks.map(() => new Set<number>())
+  const sampled = (b: { size: number }): number => (directional ? 0 : Math.min(b.size, p.options.sample === 'all' ? b.size : p.options.sample))
+  // Expected calls: 2 a coordinate, ~8 a direction (a sweep and a climb), 1 at the end.
+  const firstDirections = blocks.reduce((s, b) => s + (sampled(b) < b.size ? 2 : 0), 0)
+  p.progress?.enter('coordinates', 2 * blocks.reduce((s, b) => s + sampled(b), 0) + 8 * firstDirections + 1)
   if (!directional) {
     for (let k = 0; k < blocks.length; k++) {
       const b = blocks[k]!
@@ -49,6 +53,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
   const notes: Warning[] = []
   const budget: Budget = { calls: DIRECTIONS.LOCALISE_CALLS }
   const nextSign = random(p.options.seed ^ 0x85ebca6b)
+  p.progress?.enter('directions', 8 * firstDirections + 1)
   for (let k = 0; k < blocks.length; k++) {
     const b = blocks[k]!
     const mine = checked[k]!
@@ -57,14 +62,17 @@ export function* checkCovered(declared: Point): Check<Covered> {
       continue
     }
     coverage.push(directional ? 'directions' : 'sampled + directions')
-    const rest = Int32Array.from({ length: b.size }, (_, i) => i).filter((i) => !mine.has(i))
+    const rest = new Int32Array(b.size - mine.size)
+    for (let i = 0, j = 0; i < b.size; i++) if (!mine.has(i)) rest[j++] = i
     if (rest.length === 1) {
       // One coordinate left: its own check is the direction.
       const i = rest[0]!
       entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
       mine.add(i)
     }
-    const along = gradientDirection(k, Int32Array.from({ length: b.size }, (_, i) => i), p.analytic[k]!)
+    const all = new Int32Array(b.size)
+    for (let i = 0; i < b.size; i++) all[i] = i
+    const along = gradientDirection(k, all, p.analytic[k]!)
     for (const which of ['random', 'gradient'] as const) {
       // A tensor already shown to disagree fails the check whatever its gradient direction says: that test is saved.
       if (which === 'gradient' && (along === undefined || b.size < 2 || entries.some((e) => e.name === b.name && e.failed))) continue
@@ -72,7 +80,10 @@ export function* checkCovered(declared: Point): Check<Covered> {
       const r = which === 'random' ? yield* checkDirection(p, stats, scales[k]!, randomDirection(k, rest, nextSign)) : yield* checkDirection(p, stats, scales[k]!, along!)
       directions.push(testOf(p, r))
       if (!suspicious(r)) continue
+      // A bisection: ~1.5 measured parts a halving, ~6 calls each, then the coordinate.
+      p.progress?.enter('localisation', Math.ceil(9 * Math.log2(r.direction.indices.length)) + 8)
       const found = yield* localise(p, stats, scales[k]!, r, mine, budget)
+      p.progress?.enter('directions', 1)
       entries.push(...found.entries)
       directions.push(...found.tests)
       const failing = found.entries.filter((e) => e.failed).length
