@@ -13,3 +13,5 @@ export {
   ParameterError,
   CallError,
 } from './errors.js'
+export { checkJacobian, formatJacobianReport, type JacobianSpec, type JacobianOptions, type JacobianReport, type JacobianRow } from './modes/jacobian.js'
+export type { ProgressEvent } from './progress.js'
