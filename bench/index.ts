@@ -98,3 +98,7 @@ for (const method of ['richardson', 'central'] satisfies Method[]) {
     console.log(`  → ${method} ${precision}: estimate ≥ true error in ${ratios.filter((r) => r >= 1).length} of ${ratios.length}; median est ÷ true ${finite[Math.floor(finite.length / 2)]?.toExponential(1) ?? '—'}\n`)
   }
 }
+
+// The directional modes' benchmarks (bench/directional.ts) follow in the same run.
+console.log('\n━━ Directional tests (bench/directional.ts) ━━\n')
+await import('./directional.js')

@@ -1,8 +1,9 @@
-import type { GradcheckOptions, Gradient } from '../src/index.js'
+import type { GradcheckOptions, Gradient, JacobianOptions } from '../src/index.js'
 import { toHaveGradientsMatching } from './toHaveGradientsMatching.js'
+import { toHaveJacobianMatching } from './toHaveJacobianMatching.js'
 
 /** The matcher object, for `expect.extend(matchers)`. */
-export const matchers = { toHaveGradientsMatching }
+export const matchers = { toHaveGradientsMatching, toHaveJacobianMatching }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown
@@ -48,7 +49,23 @@ export interface GradientMatchers<T = unknown, R = void> {
    * or the gradient function is async: await it.
    */
   toHaveGradientsMatching<G extends Gradient<LossParams<T>>>(grad: G, options: OptionsFor<T>): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, G>
+  /**
+   * Checks a Jacobian — the full one (one entry per output coordinate, row-major, each mirroring `at`)
+   * or `{ vjp: (x, u) => uᵀJ }` — against finite differences of the received `f` at `options.at`.
+   * Returns a promise when `f` or the VJP is async: await it.
+   */
+  toHaveJacobianMatching<J extends readonly unknown[] | { vjp: (params: LossParams<T>, u: never) => unknown }>(
+    jacobian: J,
+    options: JacobianFor<T>,
+  ): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, J extends { vjp: infer V } ? V : unknown>
 }
 
-export { toHaveGradientsMatching }
+/** The options of a Jacobian check of `f`: `at` is what `f` receives. */
+export type JacobianFor<T> = IsAny<T> extends true
+  ? JacobianOptions<unknown>
+  : [T] extends [AnyFunction]
+    ? JacobianOptions<LossParams<T>>
+    : { at: never; 'expect(f) needs the function itself, not its value': never }
+
+export { toHaveGradientsMatching, toHaveJacobianMatching }
 export type { MatcherContext, MatcherResult } from './context.js'

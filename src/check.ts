@@ -1,11 +1,15 @@
 import { Perturbation } from './engine/calls.js'
+import { PROBE_CALLS } from './engine/constants.js'
 import { type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
 import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
+import { checkCovered } from './modes/directional.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { type Block, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
+import { Progress, terminalProgress } from './progress.js'
+import { withCoverage } from './report/coverage.js'
 import { summarize } from './report/summary.js'
 import type { Report } from './report/types.js'
 
@@ -43,8 +47,13 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
   assertWritable(flat.blocks)
   const at = new Perturbation(flat.blocks)
   const counter = { loss: 0, grad: 0 }
+  const terminal = o.progress ? terminalProgress() : undefined
+  const progress = o.onProgress !== undefined || terminal !== undefined
+    ? new Progress((e) => { o.onProgress?.(e); terminal?.listener(e) })
+    : undefined
   const call = (c: 'loss' | 'grad'): unknown => {
     const n = ++counter[c]
+    if (c === 'loss') progress?.call()
     const fail = (error: unknown): never => {
       throw error instanceof GradcheckError ? error : callError(c, n, at.where, error)
     }
@@ -59,7 +68,17 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
       return fail(error)
     }
   }
-  return drive(run(at, grad, o, counter), call)
+  let report: Report | Promise<Report>
+  try {
+    report = drive(run(at, grad, o, counter, progress), call)
+  } catch (error) {
+    terminal?.end()
+    throw error
+  }
+  if (terminal === undefined) return report
+  if (report instanceof Promise) return report.finally(terminal.end)
+  terminal.end()
+  return report
 }
 
 /** The user's error, wrapped with which call it was and what was perturbed; the original is the `cause`. */
@@ -83,7 +102,7 @@ function assertFiniteGradient(blocks: readonly Block[], analytic: readonly Float
   })
 }
 
-function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { loss: number }): Check<Report> {
+function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { loss: number }, progress: Progress | undefined): Check<Report> {
   const { blocks } = at
   try {
     const g = typeof grad === 'function' ? yield 'grad' : grad
@@ -91,10 +110,14 @@ function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { lo
     const analytic = mirror(blocks, g)
     assertFiniteGradient(blocks, analytic)
     const declared: Precision = declaredPrecision(o.precision, blocks)
-    const found = yield* checkCoordinates({ at, analytic, precision: declared, options: o })
+    progress?.enter('noise', PROBE_CALLS)
+    const point = { at, analytic, precision: declared, options: o, ...(progress ? { progress } : {}) }
+    const covered = o.mode === 'full' ? undefined : yield* checkCovered(point)
+    const found = covered ?? (yield* checkCoordinates(point))
     // Every perturbation has been restored: anything else that differs was written by the loss.
     at.assertUnchanged('loss')
-    return summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
+    const report = summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
+    return covered === undefined ? report : withCoverage(report, covered)
   } finally {
     at.restoreAll()
   }

@@ -1,8 +1,10 @@
 import { InvalidOptionError, describe } from './errors.js'
 import type { Precision } from './params/flatten.js'
+import type { ProgressEvent } from './progress.js'
 
 export type Method = 'central' | 'forward' | 'richardson'
 export type KinkPolicy = 'subgradient' | 'skip' | 'fail' | 'ignore'
+export type Mode = 'auto' | 'full' | 'directional'
 
 /** Options of `checkGradients` and the matchers. Every default is applied in `resolveOptions`. */
 export interface GradcheckOptions<P = unknown> {
@@ -40,6 +42,15 @@ export interface GradcheckOptions<P = unknown> {
    */
   sample?: 'auto' | 'all' | number
   /**
+   * How the coordinates are covered. `'auto'`: `sample` coordinates per tensor one by one, and in a
+   * tensor larger than the sample the others by directional tests (a random direction over them and
+   * the tensor's gradient direction), a failing one localised down to the coordinates that disagree;
+   * a tensor within the sample is checked one by one only, as with `'full'`. `'full'`: the sample
+   * alone. `'directional'`: directions only for every tensor, then localisation.
+   * @default 'auto'
+   */
+  mode?: Mode
+  /**
    * What to do where `x ± step` straddles a kink (ReLU, max, abs): `'subgradient'` accepts an analytic
    * value between the one-sided slopes and fails one outside; `'skip'` excludes the coordinate;
    * `'fail'` counts it as a failure; `'ignore'` turns detection off.
@@ -65,6 +76,10 @@ export interface GradcheckOptions<P = unknown> {
    * @default false
    */
   htmlReport?: boolean | string
+  /** Called after every loss call with the calls made, the calls expected in all (an estimate that only grows) and the phase. @default undefined */
+  onProgress?: (event: ProgressEvent) => void
+  /** One updating line on stderr once a check runs for 2 s, only when stderr is a terminal (never in browsers). @default false */
+  progress?: boolean
 }
 
 export interface ResolvedOptions {
@@ -73,12 +88,15 @@ export interface ResolvedOptions {
   rtol: 'auto' | number
   atol: 'auto' | number
   sample: 'all' | number
+  mode: Mode
   kinks: KinkPolicy
   precision: 'auto' | Precision
   worst: number
   seed: number
   beforeEvaluation: (() => void) | undefined
   htmlReport: boolean | string
+  onProgress: ((event: ProgressEvent) => void) | undefined
+  progress: boolean
 }
 
 /** Per-tensor sample size of `sample: 'auto'`: 2·512 loss calls per tensor keeps a check under a second for losses up to ~1 ms. */
@@ -90,12 +108,15 @@ export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'sample'> & { sample: 'aut
   rtol: 'auto',
   atol: 'auto',
   sample: 'auto',
+  mode: 'auto',
   kinks: 'subgradient',
   precision: 'auto',
   worst: 5,
   seed: 1849,
   beforeEvaluation: undefined,
   htmlReport: false,
+  onProgress: undefined,
+  progress: false,
 })
 
 const KNOWN = new Set(['at', ...Object.keys(DEFAULTS)])
@@ -145,17 +166,24 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof html !== 'boolean' && !(typeof html === 'string' && html !== '')) {
     fail('htmlReport', 'true, false or a file path', html, 'With `true` the matcher writes `__gradcheck__/<test file>-<test name>.html` beside the test file.')
   }
+  const onProgress = get('onProgress')
+  if (onProgress !== undefined && typeof onProgress !== 'function') fail('onProgress', 'a function', onProgress, 'It receives `{ done, total, phase }` after every loss call.')
+  const progress = get('progress')
+  if (typeof progress !== 'boolean') fail('progress', 'true or false', progress, 'Pass `progress: true` for a progress line on stderr.')
   return {
     step: step as 'auto' | number,
     method: oneOf('method', get('method'), ['central', 'forward', 'richardson'] as const),
     rtol: tol('rtol'),
     atol: tol('atol'),
     sample: sample === 'auto' ? AUTO_SAMPLE : (sample as 'all' | number),
+    mode: oneOf('mode', get('mode'), ['auto', 'full', 'directional'] as const),
     kinks: oneOf('kinks', get('kinks'), ['subgradient', 'skip', 'fail', 'ignore'] as const),
     precision: oneOf('precision', get('precision'), ['auto', 'float64', 'float32'] as const),
     worst: worst as number,
     seed: seed as number,
     beforeEvaluation: before as (() => void) | undefined,
     htmlReport: html as boolean | string,
+    onProgress: onProgress as ((event: ProgressEvent) => void) | undefined,
+    progress: progress as boolean,
   }
 }

@@ -63,6 +63,7 @@ describe('bad input gets a typed error that names the culprit and the fix', () =
     [{ sample: 0 }],
     [{ method: 'five-point' }],
     [{ kinks: 'maybe' }],
+    [{ mode: 'fast' }],
     [{ precision: 'float16' }],
     [{ worst: 1.5 }],
     [{ seed: 'abc' }],
@@ -75,7 +76,7 @@ describe('bad input gets a typed error that names the culprit and the fix', () =
   it('names the option, what it got, and the fix', () => {
     expect(() => checkGradients(square, dsquare, { at: at(), step: -1 })).toThrowErrorMatchingInlineSnapshot(`[InvalidOptionError: Expected \`step\` to be 'auto' or a positive finite number, got \`-1\` (number). Use 'auto' unless you need one fixed step.]`)
     expect(() => checkGradients(square, dsquare, { at: at(), method: 'five-point' as never })).toThrowErrorMatchingInlineSnapshot(`[InvalidOptionError: Expected \`method\` to be 'central', 'forward' or 'richardson', got \`"five-point"\` (string). See the options table in the README.]`)
-    expect(() => checkGradients(square, dsquare, { at: at(), tolerance: 1e-3 } as never)).toThrowErrorMatchingInlineSnapshot(`[InvalidOptionError: Unknown option \`tolerance\`. Known options: \`at\`, \`step\`, \`method\`, \`rtol\`, \`atol\`, \`sample\`, \`kinks\`, \`precision\`, \`worst\`, \`seed\`, \`beforeEvaluation\`, \`htmlReport\`.]`)
+    expect(() => checkGradients(square, dsquare, { at: at(), tolerance: 1e-3 } as never)).toThrowErrorMatchingInlineSnapshot(`[InvalidOptionError: Unknown option \`tolerance\`. Known options: \`at\`, \`step\`, \`method\`, \`rtol\`, \`atol\`, \`sample\`, \`mode\`, \`kinks\`, \`precision\`, \`worst\`, \`seed\`, \`beforeEvaluation\`, \`htmlReport\`, \`onProgress\`, \`progress\`.]`)
   })
 
   it('every error is a GradcheckError, and wrong usage throws instead of failing', () => {

@@ -43,8 +43,12 @@ describe('options', () => {
     expect(a.entries.map((e) => e.path)).not.toEqual(b.entries.map((e) => e.path))
     expect(checkGradients(loss, grad, { at, sample: 20, seed: 1 }).entries.map((e) => e.path)).toEqual(a.entries.map((e) => e.path))
     expect(checkGradients(loss, grad, { at, sample: 'all' }).checked).toBe(1003)
-    expect(a.warnings).toContainEqual({ kind: 'sampled', name: 'big', checked: 20, size: 1000, seed: 1 })
-    expect(formatReport(a)).toContain('Warning: big: 20 of 1000 coordinates checked, drawn with seed 1')
+    // With the default mode 'auto', the 980 not drawn are covered by directional tests, and the report says so.
+    expect(a.warnings).toContainEqual({ kind: 'covered', name: 'big', checked: 20, size: 1000, covered: 980, directions: 2 })
+    expect(formatReport(a)).toContain('Warning: big: 20 of 1,000 coordinates checked one by one, the other 980 by 2 directional tests')
+    const full = checkGradients(loss, grad, { at, sample: 20, seed: 1, mode: 'full' })
+    expect(full.warnings).toContainEqual({ kind: 'sampled', name: 'big', checked: 20, size: 1000, seed: 1 })
+    expect(formatReport(full)).toContain('Warning: big: 20 of 1000 coordinates checked, drawn with seed 1')
   })
 
   it('sample catches a single wrong coordinate only when it is drawn: the report names what was checked', () => {

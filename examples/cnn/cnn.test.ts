@@ -41,11 +41,17 @@ describe.each(['float64', 'float32'] satisfies Dtype[])('the demo CNN in %s', (d
   })
 
   it('costs about 2 loss calls per checked weight when the gradient is right', () => {
-    const report = checkGradients(lossOf, (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) })
+    const report = checkGradients(lossOf, (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }), mode: 'full' })
     // 16 calls measure the loss itself; kinks and borderline weights take 4 or more each. Loosened to
     // 2.16 in float32, where round-off sends ~2.5% of the weights to the sweep (measured 2.153: the 4 kinks
     // of conv1.bias, fc.bias and fc.weight entries whose float32 round-off is a sizeable part of them;
     // 2.130 before the noise probe fitted a cubic at irregular points, whose float32 estimates run higher).
     expect(report.evaluations / report.checked).toBeLessThanOrEqual(dtype === 'float64' ? 2.1 : 2.16)
+    // The default mode adds the directional tests that cover the 128 of fc.weight's 640 entries not
+    // sampled (a random direction over them and fc.weight's gradient direction): a few dozen calls at most.
+    const auto = checkGradients(lossOf, (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) })
+    expect(auto.pass).toBe(true)
+    expect(auto.directions.filter((d) => d.depth === 0).map((d) => `${d.tensor} ${d.kind}`)).toEqual(['fc.weight random', 'fc.weight gradient'])
+    expect(auto.evaluations - report.evaluations).toBeLessThanOrEqual(40)
   })
 })

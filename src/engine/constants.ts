@@ -113,3 +113,18 @@ export const PROBE_CALLS = 4 + 2 * PROBE_POINTS
  * still judged on its own). Tuned.
  */
 export const NEGLIGIBLE = Object.freeze({ weak: 0.01, coarse: 0.1, clear: 1e-3 })
+
+/**
+ * Directional tests and their localisation (src/modes/directional.ts, localise.ts).
+ * - WHOLE_DEPTH: when every one of the 2^WHOLE_DEPTH parts of a failing direction fails too, the
+ *   error is spread over the whole tensor (×2, transposed, zero): it is named as a whole instead of
+ *   bisected to the end. 2 (four quarters) is the smallest depth where a few scattered bad weights
+ *   rarely fill every part (two bad weights fill all four with probability 1/8 at most). Tuned.
+ * - LOCALISE_CALLS: loss calls localisation may spend per check, about what `sample: 'auto'` spends on
+ *   one large tensor (2 × 512): a bisection costs ~3 calls per halving, so ~15 bad weights of a 10⁶
+ *   tensor are found before it. A cost cap, tuned.
+ */
+/* - MAX_CLIMB: levels a direction may climb above 4h while round-off dominates its bound: from the
+ *   smallest automatic step, (3u)^(1/3)·L = 6.9e-6·L in float64, 16h·4⁷ = 2.6e5·h reaches L. Derived
+ *   (a reach, not a budget: the parts of a direction start where it settled, so it is paid once). */
+export const DIRECTIONS = Object.freeze({ WHOLE_DEPTH: 2, LOCALISE_CALLS: 1024, MAX_CLIMB: 8 })

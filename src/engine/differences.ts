@@ -36,8 +36,17 @@ export interface Sample {
  */
 const noiseAt = (c: Coordinate, ...fs: number[]): number => Math.max(c.loss.noise, c.u * Math.max(...fs.map(Math.abs)), c.tiny)
 
-/** f at x + s for coordinate `c`. */
-const at = (c: Coordinate, s: number): Check<Sample> => lossAt(c.p.at, c.k, c.i, c.x + s)
+/**
+ * A coordinate that is a move along a direction (direction.ts): its x is the step t along it, and
+ * `along(s)` the loss there. Every stage below then works on a direction as on one coordinate.
+ */
+export interface Along {
+  along(s: number): Check<Sample>
+}
+
+/** f at x + s for coordinate `c` (or at t = s along a direction). */
+const at = (c: Coordinate, s: number): Check<Sample> =>
+  'along' in c ? (c as Coordinate & Along).along(s) : lossAt(c.p.at, c.k, c.i, c.x + s)
 
 /** The central difference at step s around coordinate `c`, with its one-sided halves; `up` reuses f(x + s) when it is known. */
 export function* level(c: Coordinate, s: number, up?: Sample): Check<Level> {

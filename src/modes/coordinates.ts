@@ -72,6 +72,7 @@ export function* checkCoordinates(declared: Point): Check<Coordinates> {
   const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
   const next = random(p.options.seed)
   const entries: Entry[] = []
+  p.progress?.enter('coordinates', 2 * blocks.reduce((s, b) => s + Math.min(b.size, p.options.sample === 'all' ? b.size : p.options.sample), 0) + 1)
   for (let k = 0; k < blocks.length; k++) {
     const b = blocks[k]!
     const indices = sampleIndices(b.size, p.options.sample === 'all' ? b.size : p.options.sample, next)

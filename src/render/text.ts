@@ -161,6 +161,16 @@ export function warningText(w: Warning, r: Report): string {
       return "every value of the loss is a float32 (computed or read back in float32): checked with float32 steps and tolerances; pass `precision: 'float64'` to override"
     case 'sampled':
       return `${w.name}: ${w.checked} of ${w.size} coordinates checked, drawn with seed ${w.seed}`
+    case 'covered':
+      return `${w.name}: ${w.checked.toLocaleString('en-US')} of ${w.size.toLocaleString('en-US')} coordinates checked one by one, the other ${w.covered.toLocaleString('en-US')} by ${plural(w.directions, 'directional test')}`
+    case 'localisation-capped':
+      return `at least ${w.atLeast.toLocaleString('en-US')} coordinates of ${w.name} disagree; the ${w.shown} found are shown (localisation stopped at its call budget)`
+    case 'whole-tensor':
+      return `${w.name} is wrong as a whole: all ${w.parts} parts of a failing direction fail too; a few of its coordinates are shown`
+    case 'unlocalised':
+      return `${w.name} disagrees along ${w.direction === 'gradient' ? 'its gradient' : `a ${w.direction} direction`} by ${exp(w.relativeError)} relative, yet no single coordinate does: an error spread over the tensor, below one weight's noise`
+    case 'direction-kink':
+      return `a direction over ${w.name} crosses kinks; its coordinates, checked one by one, agree`
   }
 }
 
@@ -190,9 +200,11 @@ export function headline(r: Report): string {
       .filter(([, n]) => n > 0)
       .map(([v, n]) => `${n} ${v === 'kink' ? `at ${n === 1 ? 'a kink' : 'kinks'}` : 'inconclusive'}`)
     const agree = r.checked - r.entries.filter((e) => e.verdict === 'kink' || e.verdict === 'inconclusive').length
+    const covered = r.blocks.reduce((s, b) => s + (b.coverage !== undefined && b.coverage !== 'coordinates' ? b.size - b.checked : 0), 0)
+    const more = covered > 0 ? `, and ${covered.toLocaleString('en-US')} more along ${plural(r.directions.length, 'directional test')}` : ''
     return aside.length === 0
-      ? `✓ all ${plural(r.checked, 'checked weight')} agree within what the numerics explain (${setting(r)})`
-      : `✓ ${agree.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} agree within what the numerics explain, ${aside.join(', ')} (${setting(r)})`
+      ? `✓ all ${plural(r.checked, 'checked weight')}${more} agree within what the numerics explain (${setting(r)})`
+      : `✓ ${agree.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')}${more} agree within what the numerics explain, ${aside.join(', ')} (${setting(r)})`
   }
   if (!r.loss.deterministic) {
     return `✗ the loss is not deterministic: two calls at the same point differ by ${exp(r.loss.spread)}, so no verdict on the gradient can be trusted ` +
@@ -202,7 +214,41 @@ export function headline(r: Report): string {
     const which = r.unverified.tensors.length > 0 ? `; nothing measured in ${r.unverified.tensors.join(', ')}` : ''
     return `✗ too little was measured to pass: no derivative could be estimated for ${r.unverified.unmeasured.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')}${which} (${setting(r)})`
   }
+  if (r.failed === 0) {
+    const along = r.directions.filter((d) => d.failed && !d.kink && d.depth === 0).map((d) => `${d.tensor} (${d.kind === 'gradient' ? 'along its gradient' : 'a random direction'})`)
+    return `✗ ${along.length > 0 ? along.join(', ') : 'a direction'} ${along.length === 1 ? 'disagrees' : 'disagree'} ${rule(r)}, though none of the ${plural(r.checked, 'checked weight')} does (${setting(r)})`
+  }
   return `✗ ${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} ${r.failed === 1 ? 'disagrees' : 'disagree'} ${rule(r)} (${setting(r)})`
+}
+
+/** How a tensor was covered, in the per-tensor table (shown only when some tensor was not checked one by one). */
+function coverageText(b: BlockSummary, r: Report): string {
+  const n = r.directions.filter((d) => d.tensor === b.name).length
+  switch (b.coverage) {
+    case undefined:
+    case 'coordinates':
+      return 'all one by one'
+    case 'sampled':
+      return `${b.checked} sampled`
+    case 'sampled + directions':
+      return `sample + ${plural(n, 'direction')}`
+    case 'directions':
+      return `${plural(n, 'direction')}${b.checked > 0 ? ` → ${b.checked} found` : ''}`
+  }
+}
+
+/** The directional tests that disagree, first ones first (the parts met while localising are counted, not listed). */
+function directionLines(r: Report): string[] {
+  const bad = r.directions.filter((d) => d.failed && d.depth === 0)
+  if (bad.length === 0) return []
+  const rows = [['tensor', 'direction', 'size', 'analytic', 'numeric', 'allowed', 'verdict']]
+  for (const d of bad) {
+    const parts = r.directions.filter((x) => x.tensor === d.tensor && x.depth > 0 && x.of === d.kind)
+    const calls = parts.reduce((s, x) => s + x.calls, 0)
+    const note = parts.length > 0 ? `; localised over ${plural(parts.length, 'part')} (${plural(calls, 'loss call')})` : ''
+    rows.push([d.tensor, d.kind, String(d.size), val(d.analytic), val(d.numeric), exp(d.bound), `${d.verdict}${note}`])
+  }
+  return ['Directions that disagree', ...table(rows), '']
 }
 
 const paint = (colors: Colors, failed: boolean, line: string): string => (failed ? colors.failed : colors.passed)?.(line) ?? line
@@ -227,10 +273,12 @@ function bandText(b: BlockSummary): string {
   return label
 }
 
-function blockTable(blocks: readonly BlockSummary[], colors: Colors): string[] {
-  const rows = [['tensor', 'checked', 'failed', 'max rel. error', 'norm ratio', 'cs231n band']]
+function blockTable(blocks: readonly BlockSummary[], colors: Colors, r: Report): string[] {
+  const covered = blocks.some((b) => b.coverage !== undefined && b.coverage !== 'coordinates')
+  const rows = [['tensor', 'checked', 'failed', ...(covered ? ['coverage'] : []), 'max rel. error', 'norm ratio', 'cs231n band']]
   for (const b of blocks) {
-    rows.push([b.name, String(b.checked), String(b.failed), exp(b.maxRelativeError), exp(b.normRatio), `${bandText(b)}${b.failed > 0 ? '  ←' : ''}`])
+    const coverage = covered ? [coverageText(b, r)] : []
+    rows.push([b.name, String(b.checked), String(b.failed), ...coverage, exp(b.maxRelativeError), exp(b.normRatio), `${bandText(b)}${b.failed > 0 ? '  ←' : ''}`])
   }
   const [head, ...body] = table(rows)
   return [head!, ...body.map((line, j) => (blocks[j]!.failed > 0 ? paint(colors, true, line) : line))]
@@ -241,7 +289,8 @@ export function formatReport(r: Report, options: FormatOptions = {}): string {
   const colors = options.colors ?? {}
   const lines = [headline(r), '']
   if (r.worst.length > 0) lines.push(r.pass ? 'Largest disagreements' : 'Worst weights', ...worstTable(r.worst, colors), '')
-  lines.push('Per tensor', ...blockTable(r.blocks, colors), '')
+  lines.push(...directionLines(r))
+  lines.push('Per tensor', ...blockTable(r.blocks, colors, r), '')
   for (const w of r.warnings) lines.push(`Warning: ${warningText(w, r)}`)
   for (const h of r.hints) lines.push(`Hint: ${hintText(h)}`)
   lines.push(`Replay: { seed: ${r.seed} }  (${plural(r.evaluations, 'loss call')}; loss ${val(r.loss.value)} ± ${exp(r.loss.noise)})`)

@@ -85,6 +85,7 @@ export function summarize(p: Point, entries: Entry[], scales: readonly TensorSca
     maxRelativeError: maxRelative(entries),
     worst,
     entries,
+    directions: [],
     kinks: entries.filter((e) => e.kink),
     blocks,
     warnings: warningsOf(p, entries, blocks, loss, declared),

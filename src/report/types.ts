@@ -93,7 +93,39 @@ export interface Entry {
   step: number
   /** Every difference evaluated for this coordinate, largest step first. */
   steps: Step[]
+  /** Present when a failing direction led to this coordinate: `calls` spent localising in its tensor until then. */
+  found?: { by: 'localisation'; calls: number }
 }
+
+/**
+ * One directional test (modes/directional.ts): the loss differenced along a unit direction over
+ * `size` coordinates of `tensor` — `random` (±1/√size), the tensor's own `gradient` direction, or a
+ * `part` of a failing one met while localising — judged like one coordinate. An `inferred` part was
+ * not measured: its disagreement is its parent's minus its measured sibling's (calls 0).
+ */
+export interface DirectionTest {
+  tensor: string
+  kind: 'random' | 'gradient' | 'part'
+  size: number
+  analytic: number
+  numeric: number
+  bound: number
+  verdict: Verdict
+  failed: boolean
+  kink: boolean
+  calls: number
+  /** Halvings from the first direction (0 for it; −1 for a found coordinate measured as a direction of its own). */
+  depth: number
+  /** For a part: the kind of the first direction it was split from. */
+  of?: 'random' | 'gradient'
+  inferred?: boolean
+}
+
+/**
+ * How a tensor's coordinates were covered: all one by one; a sample one by one and the rest
+ * (unsampled) by a random direction; by directions only; or a sample alone (`mode: 'full'`).
+ */
+export type Coverage = 'coordinates' | 'sampled + directions' | 'directions' | 'sampled'
 
 /** A summary per named tensor. */
 export interface BlockSummary {
@@ -107,6 +139,8 @@ export interface BlockSummary {
   normRatio: number
   /** The largest |analytic| over the whole tensor: the scale small entries are judged against. */
   scale: number
+  /** How its coordinates were covered (absent: one by one, as `checked` says). */
+  coverage?: Coverage
 }
 
 /** Something the reader should know even when the check passes, as data. */
@@ -126,6 +160,16 @@ export type Warning =
   | { kind: 'float32-loss' }
   /** Only `checked` of the `size` coordinates of tensor `name` were checked, drawn with `seed`. */
   | { kind: 'sampled'; name: string; checked: number; size: number; seed: number }
+  /** `checked` of the `size` coordinates of `name` were checked one by one, the other `covered` by directional tests. */
+  | { kind: 'covered'; name: string; checked: number; size: number; covered: number; directions: number }
+  /** Localisation ran out of calls: at least `atLeast` coordinates of `name` disagree, `shown` of them found. */
+  | { kind: 'localisation-capped'; name: string; atLeast: number; shown: number }
+  /** Every part of a failing direction of `name` fails too: the tensor is wrong as a whole (`parts` parts). */
+  | { kind: 'whole-tensor'; name: string; parts: number }
+  /** A direction of `name` disagrees but no single coordinate was found that does (a tensor-wide error below one weight's noise). */
+  | { kind: 'unlocalised'; name: string; direction: 'random' | 'gradient' | 'part'; relativeError: number }
+  /** A direction of `name` crosses kinks and its analytic value lies outside the one-sided slopes, but no coordinate of it disagrees. */
+  | { kind: 'direction-kink'; name: string; count: number }
 
 /** A pattern in the report that explains a failure, as data. */
 export type Hint =
@@ -170,8 +214,10 @@ export interface Report {
   maxRelativeError: number
   /** Entries, worst first (failing before passing, then by |a − n| ÷ tolerance), at most `options.worst`. */
   worst: Entry[]
-  /** Every checked entry, in tensor order. */
+  /** Every checked entry, in tensor order (then those found by localisation). */
   entries: Entry[]
+  /** Every directional test (empty with `mode: 'full'`). */
+  directions: DirectionTest[]
   /** Entries found at a kink, with their one-sided slopes and how they were judged. */
   kinks: Entry[]
   blocks: BlockSummary[]

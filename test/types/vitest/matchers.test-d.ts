@@ -48,4 +48,15 @@ expect(loss(at)).toHaveGradientsMatching(grad, { at })
 
 // The matchers' `this` accepts Vitest's MatcherState.
 expectTypeOf<VitestState>().toExtend<MatcherContext>()
+// Jacobians: sync f → void, async f or VJP → Promise<void>; `at` is what f receives.
+const fj = (q: { w: number[] }) => ({ out: q.w.map((v) => 2 * v) })
+expectTypeOf(expect(fj).toHaveJacobianMatching([{ w: [2, 0] }, { w: [0, 2] }], { at })).toEqualTypeOf<void>()
+expectTypeOf(expect(fj).toHaveJacobianMatching({ vjp: (q: { w: number[] }, u: unknown) => ({ w: q.w }) }, { at, outputSample: 1 })).toEqualTypeOf<void>()
+expectTypeOf(expect(async (q: { w: number[] }) => fj(q)).toHaveJacobianMatching({ vjp: () => ({ w: [0, 0] }) }, { at })).toEqualTypeOf<Promise<void>>()
+expectTypeOf(expect(fj).toHaveJacobianMatching({ vjp: async () => ({ w: [0, 0] }) }, { at })).toEqualTypeOf<Promise<void>>()
+// @ts-expect-error: `at` is not what f receives
+expect(fj).toHaveJacobianMatching([], { at: { v: [1] } })
+// @ts-expect-error: not an option
+expect(fj).toHaveJacobianMatching([], { at, outputs: 3 })
+
 export { r, p, notVoid, notPromise }

@@ -1,0 +1,172 @@
+import { lossAlong } from './calls.js'
+import { DIRECTIONS, K, RATIO, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
+import { type Along, type Level, level } from './differences.js'
+import type { Call, Check } from './drive.js'
+import type { LossStats } from './noise.js'
+import type { Point } from './point.js'
+import { type Coordinate, type TensorScale, coordinateScale } from './scale.js'
+import { type Estimate, extrapolate } from './extrapolate.js'
+import { smooth, sweep } from './sweep.js'
+import { agree } from './tolerance.js'
+import { type Judged, judge, stepsOf } from './verdict.js'
+
+/**
+ * A unit vector over some coordinates of one tensor: a direction to difference the loss along. A
+ * direction is per tensor, so a failure is blamed on a tensor at once.
+ */
+export interface Direction {
+  k: number
+  kind: 'random' | 'gradient' | 'part'
+  /** The coordinates it moves (flat indices into tensor k), and its components there: Σ v² = 1. */
+  indices: Int32Array
+  v: Float64Array
+  /** Halvings from the direction localisation started from (0 for a direction tested first). */
+  depth: number
+}
+
+/**
+ * A seeded Rademacher direction over `indices`: every component ±1/√m, none tiny, so a wrong weight
+ * anywhere moves ∇f·v by its own error over √m — and the test is judged on the error of this one
+ * difference, never on a tolerance grown with m (pytorch#59650).
+ */
+export function randomDirection(k: number, indices: Int32Array, next: () => number): Direction {
+  const c = 1 / Math.sqrt(indices.length)
+  const v = new Float64Array(indices.length)
+  for (let j = 0; j < v.length; j++) v[j] = next() < 0.5 ? -c : c
+  return { k, kind: 'random', indices, v, depth: 0 }
+}
+
+/**
+ * The analytic gradient's own direction g/‖g‖ over `indices`: an error shared by the whole tensor,
+ * a·(1 + δ), adds up coherently there to δ‖g‖, while one difference along it has the noise of one
+ * coordinate's (docs/numerics.md §8). Undefined where g is 0 there.
+ */
+export function gradientDirection(k: number, indices: Int32Array, g: Float64Array): Direction | undefined {
+  let norm = 0
+  for (const i of indices) norm += g[i]! * g[i]!
+  norm = Math.sqrt(norm)
+  if (!(norm > 0) || !Number.isFinite(norm)) return undefined
+  const v = new Float64Array(indices.length)
+  for (let j = 0; j < v.length; j++) v[j] = g[indices[j]!]! / norm
+  return { k, kind: 'gradient', indices, v, depth: 0 }
+}
+
+/**
+ * Positions [from, to) of direction `d` as a direction of its own, renormalised, and `weight`, the
+ * length of that piece of d: d = Σ weight·part over its parts, so the directional derivatives add up
+ * the same way (the derivative is linear in the direction, the loss along it is not).
+ */
+export function partOf(d: Direction, from: number, to: number): { part: Direction; weight: number } {
+  const v = d.v.slice(from, to)
+  let norm = 0
+  for (const x of v) norm += x * x
+  norm = Math.sqrt(norm)
+  for (let j = 0; j < v.length; j++) v[j] = v[j]! / norm
+  return { part: { k: d.k, kind: 'part', indices: d.indices.slice(from, to), v, depth: d.depth + 1 }, weight: norm }
+}
+
+/** The analytic directional derivative g·v. */
+export function analyticAlong(g: Float64Array, d: Direction): number {
+  let a = 0
+  for (let j = 0; j < d.indices.length; j++) a += g[d.indices[j]!]! * d.v[j]!
+  return a
+}
+
+const describeDirection = (name: string, d: Direction): string =>
+  d.kind === 'gradient' ? `along the gradient of ${name}` : d.kind === 'random' ? `along a random direction over ${d.indices.length} coordinates of ${name}` : `along a part of ${d.indices.length} coordinates of ${name}`
+
+/**
+ * The direction as a coordinate: x is the step t along it (0 at `at`), a the analytic g·v, and the
+ * scale it moves on the tensor's (a move of length L shifts each coordinate by L/√m at most: no more
+ * than moving one coordinate across its scale), narrowed to |f/a| like a coordinate's. The gradient
+ * scale G is the tensor's largest |gᵢ|: the round-off of g·v over a unit v is that of one entry.
+ */
+export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number): Coordinate & Along {
+  const g = p.analytic[d.k]!
+  const a = analyticAlong(g, d)
+  const u = UNIT_ROUNDOFF[p.precision]
+  const L = coordinateScale(0, a, loss.value, { centre: 0, scale: t.value.scale }, u)
+  const G = t.gradient
+  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
+  const r = size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
+  const o = p.options
+  const h = o.step !== 'auto' ? o.step : start ?? Math.min(K.MAX_RELATIVE_STEP, Math.cbrt(3 * r)) * L
+  const b = p.at.blocks[d.k]!
+  const where = describeDirection(b.name, d)
+  const along = (s: number): Check<{ x: number; f: number }> => lossAlong(p.at, d.k, d.indices, d.v, s, g, `${where} (t = ${s})`)
+  return { p, k: d.k, i: -1, x: 0, a, G, r, L, h, u, tiny: SMALLEST[p.precision], loss, options: o, along }
+}
+
+/** Runs `check`, counting the calls it yields. */
+export function* counted<T>(check: Check<T>): Check<{ value: T; calls: number }> {
+  let calls = 0
+  let step = check.next()
+  while (!step.done) {
+    calls++
+    let reply: unknown
+    try {
+      reply = yield step.value as Call
+    } catch (error) {
+      step = check.throw(error)
+      continue
+    }
+    step = check.next(reply)
+  }
+  return { value: step.value, calls }
+}
+
+/** A direction's verdict with its evidence: the analytic and numeric derivatives along it and the bound. */
+export interface DirectionResult extends Judged {
+  direction: Direction
+  analytic: number
+  /** The first step along the direction. */
+  step: number
+  /** The largest step whose level the estimate kept: where its parts start (their loss along them is as smooth). */
+  settled: number
+  calls: number
+}
+
+/**
+ * Larger steps while round-off is half the bound or more, for as long as the levels stay smooth, the
+ * bound falls and the estimates agree (the engine's climb, with the condition a direction needs: it
+ * is there to see one weight's error over √m, far below the COARSE share of the derivative the
+ * coordinate climb stops at). Up to `reach`: where no coordinate moves more than MAX_RELATIVE_STEP
+ * of its tensor's scale, as a coordinate's own step never does (L itself where |f/a| narrowed it).
+ */
+function* climbAlong(c: Coordinate, ladder: Level[], estimate: Estimate, reach: number): Check<{ estimate: Estimate; settled: number }> {
+  let settled = c.h
+  for (let climbed = 0; climbed < DIRECTIONS.MAX_CLIMB && estimate.roundoff >= estimate.err / 2; climbed++) {
+    const top = ladder[ladder.length - 1]!
+    const step = top.s * RATIO
+    if (step > reach || !top.finite) break
+    const next = yield* level(c, step)
+    if (!smooth(next, top)) break
+    const better = extrapolate([...ladder, next], c.options.kinks === 'ignore')
+    if (!(better.err < estimate.err) || !agree(better.numeric, better.err, estimate.numeric, estimate.err)) break
+    ladder.push(next)
+    estimate = better
+    settled = step
+  }
+  return { estimate, settled }
+}
+
+/**
+ * One directional test, judged with the same evidence as one coordinate: the measured noise, a step
+ * sweep h/4, h, 4h (more where needed) with Richardson's error bound, `bound` and `agree`. Always
+ * swept: a prior that clears one difference would admit 1e-3 of the derivative in float32, the very
+ * tensor-wide error the gradient direction is there to see; a few calls per tensor buy the evidence.
+ */
+export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number): Check<DirectionResult> {
+  const c = directionCoordinate(p, loss, t, d, start)
+  const run = function* (): Check<Judged & { settled: number }> {
+    const first = yield* level(c, c.h)
+    const ladder = yield* sweep(c, { level: first })
+    let largest = 0
+    for (const x of d.v) largest = Math.max(largest, Math.abs(x))
+    const reach = c.L < t.value.scale ? c.L : Math.max(c.L, (K.MAX_RELATIVE_STEP * t.value.scale) / largest)
+    const { estimate, settled } = yield* climbAlong(c, ladder, extrapolate(ladder, c.options.kinks === 'ignore'), reach)
+    return { ...judge(c, ladder, estimate), steps: stepsOf(ladder), settled }
+  }
+  const { value, calls } = yield* counted(run())
+  return { ...value, direction: d, analytic: c.a, step: c.h, calls }
+}
