@@ -85,7 +85,8 @@ export function reasonText(e: Entry): string {
     case 'not-smooth':
       return `${trendText(e)}, and f is not yet smooth at the smallest step: pass a smaller \`step\``
     case 'kink': {
-      const interval = `[${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}]`
+      // The interval the verdict used: the one-sided slopes, each with its stated error.
+      const interval = `[${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}] ± ${exp(e.tolerance)}`
       const where = `straddled ${r.distance === 0 ? 'at x itself' : `at ≈${exp(r.distance)} from x`} (step ${exp(r.step)})`
       return {
         outside: `a kink ${where}, but outside the one-sided slopes ${interval}`,
