@@ -1,10 +1,11 @@
 import { Perturbation } from './engine/calls.js'
-import { type Check, drive, isThenable } from './engine/drive.js'
+import { type Call, type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
 import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Block, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
+import { AdaptedBlock, TensorIO, lossNumber, readTensors } from './params/adapters.js'
+import { type Block, type Flat, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
 import { summarize } from './report/summary.js'
 import type { Report } from './report/types.js'
@@ -36,30 +37,54 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
     )
   }
   const flat = flatten(point, '`at`', true)
+  const adapted = flat.blocks.filter((b): b is AdaptedBlock => b instanceof AdaptedBlock)
+  const io = adapted.length > 0 ? new TensorIO(adapted) : undefined
+  const keep = (v: unknown): boolean => io?.has(v) ?? false
+  let at: Perturbation | undefined
+  const counter = { loss: 0, grad: 0 }
+  const call = (c: Call): unknown => {
+    if (c === 'io') return io?.sync()
+    const n = ++counter[c]
+    const fail = (error: unknown): never => {
+      throw error instanceof GradcheckError ? error : callError(c, n, at?.where, error)
+    }
+    // A value gradient holding adapted tensors is only read (the caller's tensors: not disposed).
+    if (c === 'grad' && typeof grad !== 'function') return readTensors(grad, false, keep)
+    const invoke = (): unknown => {
+      try {
+        // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
+        // the ones the loss calls will.
+        o.beforeEvaluation?.()
+        const f = (c === 'grad' ? grad : loss) as (p: unknown) => unknown
+        const v = f(flat.argument())
+        // Tensors returned by the loss or the gradient function are read through their adapter and disposed.
+        const read = (x: unknown): unknown => (c === 'loss' ? lossNumber(x, keep) : readTensors(x, true, keep))
+        return isThenable(v) ? Promise.resolve(v).then(read).catch(fail) : read(v)
+      } catch (error) {
+        return fail(error)
+      }
+    }
+    // The adapted tensors the engine changed are written before the call sees them.
+    const written = io?.sync()
+    return isThenable(written) ? Promise.resolve(written).then(invoke) : invoke()
+  }
+  const start = function* (): Check<Report> {
+    if (io !== undefined) yield 'io'
+    validate(flat, point)
+    io?.clean()
+    at = new Perturbation(flat.blocks)
+    return yield* run(at, grad, o, counter, io)
+  }
+  return drive(start(), call)
+}
+
+/** `at` holds numbers, all finite, in storage that keeps what is written (probed, and restored). */
+function validate(flat: Flat, point: unknown): void {
   if (flat.blocks.every((b) => b.size === 0)) {
     throw new InvalidOptionError(`Expected \`at\` to hold at least one number, got ${describe(point)} with none. Pass the parameters the loss depends on.`)
   }
   assertFinite(flat.blocks, '`at`', 'A gradient can only be checked at a finite point: fix the initialisation or the data.')
   assertWritable(flat.blocks)
-  const at = new Perturbation(flat.blocks)
-  const counter = { loss: 0, grad: 0 }
-  const call = (c: 'loss' | 'grad'): unknown => {
-    const n = ++counter[c]
-    const fail = (error: unknown): never => {
-      throw error instanceof GradcheckError ? error : callError(c, n, at.where, error)
-    }
-    try {
-      // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
-      // the ones the loss calls will.
-      o.beforeEvaluation?.()
-      const f = (c === 'grad' ? grad : loss) as (p: unknown) => unknown
-      const v = f(flat.argument())
-      return isThenable(v) ? Promise.resolve(v).catch(fail) : v
-    } catch (error) {
-      return fail(error)
-    }
-  }
-  return drive(run(at, grad, o, counter), call)
 }
 
 /** The user's error, wrapped with which call it was and what was perturbed; the original is the `cause`. */
@@ -83,10 +108,10 @@ function assertFiniteGradient(blocks: readonly Block[], analytic: readonly Float
   })
 }
 
-function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { loss: number }): Check<Report> {
+function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { loss: number }, io: TensorIO | undefined): Check<Report> {
   const { blocks } = at
   try {
-    const g = typeof grad === 'function' ? yield 'grad' : grad
+    const g = typeof grad === 'function' || io !== undefined ? yield 'grad' : grad
     at.assertUnchanged('grad')
     const analytic = mirror(blocks, g)
     assertFiniteGradient(blocks, analytic)
@@ -97,5 +122,10 @@ function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { lo
     return summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
   } finally {
     at.restoreAll()
+    // The adapted tensors get their originals back too, on every path (an error thrown here replaces the one in flight).
+    if (io !== undefined) {
+      io.end()
+      yield 'io'
+    }
   }
 }

@@ -13,3 +13,4 @@ export {
   ParameterError,
   CallError,
 } from './errors.js'
+export { registerTensorAdapter, type TensorAdapter, type TensorData } from './params/adapters.js'
