@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^gradcheck\/vitest$/, replacement: here('./matchers/vitest.ts') },
+      { find: /^gradcheck\/tfjs$/, replacement: here('./src/tfjs/index.ts') },
       { find: /^gradcheck\/matchers$/, replacement: here('./matchers/index.ts') },
       { find: /^gradcheck$/, replacement: here('./src/index.ts') },
     ],
