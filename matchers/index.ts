@@ -1,8 +1,9 @@
 import type { GradcheckOptions, Gradient } from '../src/index.js'
+import { numericalGradientOf } from './numericalGradientOf.js'
 import { toHaveGradientsMatching } from './toHaveGradientsMatching.js'
 
-/** The matcher object, for `expect.extend(matchers)`. */
-export const matchers = { toHaveGradientsMatching }
+/** The matcher object, for `expect.extend(matchers)`; `numericalGradientOf` is meant as `expect.numericalGradientOf(loss, { at })`. */
+export const matchers = { toHaveGradientsMatching, numericalGradientOf }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown
@@ -50,5 +51,6 @@ export interface GradientMatchers<T = unknown, R = void> {
   toHaveGradientsMatching<G extends Gradient<LossParams<T>>>(grad: G, options: OptionsFor<T>): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, G>
 }
 
-export { toHaveGradientsMatching }
+export { toHaveGradientsMatching, numericalGradientOf }
+export type { GradientAsymmetricMatchers } from './numericalGradientOf.js'
 export type { MatcherContext, MatcherResult } from './context.js'
