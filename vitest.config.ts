@@ -16,6 +16,6 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    exclude: ['test/jest/**'],
+    exclude: ['test/jest/**', 'test/browser/**'],
   },
 })
