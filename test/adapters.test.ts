@@ -115,6 +115,33 @@ describe('a WebGPU-style adapter (async read and write)', () => {
   })
 })
 
+describe('adapter errors', () => {
+  it('names the adapter and the tensor when a read fails, with nothing written', async () => {
+    const w = buffer()
+    const before = bits(w)
+    const broken: TensorAdapter<GpuBuffer> = { ...gpu, name: 'broken', read: () => Promise.reject(new Error('mapAsync failed')) }
+    const undo = registerTensorAdapter(broken)
+    log.writes = 0
+    try {
+      await expect(checkGradients(() => cube(w.store), () => ({ w: [0, 0, 0, 0] }), { at: { w } })).rejects.toThrow(/tensor adapter 'broken' threw reading `w`: mapAsync failed/)
+    } finally {
+      undo()
+    }
+    expect(log.writes).toBe(0)
+    expect(bits(w)).toEqual(before)
+  })
+
+  it('rejects a read whose data does not fit its shape', () => {
+    const bad: TensorAdapter<CpuBox> = { ...cpu, name: 'short', read: (b) => ({ data: b.values, shape: [b.values.length + 1] }) }
+    const undo = registerTensorAdapter(bad)
+    try {
+      expect(() => checkGradients(() => 0, () => ({ a: [0] }), { at: { a: new CpuBox(Float64Array.of(1)) } })).toThrow(/'short' to read 2 numbers for `a` of shape \[2\], got 1/)
+    } finally {
+      undo()
+    }
+  })
+})
+
 describe('a synchronous adapter', () => {
   it('keeps the check synchronous, and passes and fails like plain arrays', () => {
     const box = new CpuBox(Float64Array.from([0.3, -0.7, 1.1]))

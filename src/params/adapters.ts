@@ -1,4 +1,4 @@
-import { LossValueError, ParameterError, ShapeMismatchError, describe } from '../errors.js'
+import { GradcheckError, LossValueError, ParameterError, ShapeMismatchError, describe } from '../errors.js'
 import type { Block, Precision } from './flatten.js'
 
 /** What an adapter reads out of a tensor: its numbers in row-major order, its shape, and how it stores them. */
@@ -116,15 +116,20 @@ export class AdaptedBlock implements Block {
 
   load(): void | PromiseLike<void> {
     const where = `\`${this.name}\``
+    const accept = (d: TensorData): void => {
+      const c = checked(d, this.adapter, where)
+      this.data = c.data
+      this.dims = c.shape
+      this.rounding = c.precision
+    }
+    const fail = (error: unknown): never => {
+      throw error instanceof GradcheckError ? error : wrapped(this.adapter, `reading ${where}`, error)
+    }
     try {
-      return then(this.adapter.read(this.original), (d) => {
-        const c = checked(d, this.adapter, where)
-        this.data = c.data
-        this.dims = c.shape
-        this.rounding = c.precision
-      })
+      const r = this.adapter.read(this.original)
+      return isThenable(r) ? Promise.resolve(r).then(accept, fail) : accept(r)
     } catch (error) {
-      throw error instanceof ShapeMismatchError ? error : wrapped(this.adapter, `reading ${where}`, error)
+      return fail(error)
     }
   }
 
