@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^gradcheck\/vitest$/, replacement: here('./matchers/vitest.ts') },
+      { find: /^gradcheck\/tfjs$/, replacement: here('./src/tfjs/index.ts') },
       { find: /^gradcheck\/matchers$/, replacement: here('./matchers/index.ts') },
       { find: /^gradcheck$/, replacement: here('./src/index.ts') },
     ],
@@ -18,6 +19,6 @@ export default defineConfig({
     // a loaded 2-core CI machine runs the heavier suites past Vitest's 5 s default.
     testTimeout: 60_000,
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    exclude: ['test/jest/**'],
+    exclude: ['test/jest/**', 'test/browser/**'],
   },
 })

@@ -1,9 +1,10 @@
 import type { GradcheckOptions, Gradient, JacobianOptions } from '../src/index.js'
+import { numericalGradientOf } from './numericalGradientOf.js'
 import { toHaveGradientsMatching } from './toHaveGradientsMatching.js'
 import { toHaveJacobianMatching } from './toHaveJacobianMatching.js'
 
-/** The matcher object, for `expect.extend(matchers)`. */
-export const matchers = { toHaveGradientsMatching, toHaveJacobianMatching }
+/** The matcher object, for `expect.extend(matchers)`; `numericalGradientOf` is meant as `expect.numericalGradientOf(loss, { at })`. */
+export const matchers = { toHaveGradientsMatching, toHaveJacobianMatching, numericalGradientOf }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown
@@ -67,5 +68,6 @@ export type JacobianFor<T> = IsAny<T> extends true
     ? JacobianOptions<LossParams<T>>
     : { at: never; 'expect(f) needs the function itself, not its value': never }
 
-export { toHaveGradientsMatching, toHaveJacobianMatching }
+export { toHaveGradientsMatching, toHaveJacobianMatching, numericalGradientOf }
+export type { GradientAsymmetricMatchers } from './numericalGradientOf.js'
 export type { MatcherContext, MatcherResult } from './context.js'

@@ -1,6 +1,6 @@
 import type {} from 'expect'
 import { GradcheckError } from '../src/index.js'
-import { type GradientMatchers, matchers } from './index.js'
+import { type GradientAsymmetricMatchers, type GradientMatchers, matchers } from './index.js'
 import { guardUnawaited } from './unawaited.js'
 
 // Jest's global `expect` and the one of `@jest/globals` are the same object: extending it serves both.
@@ -15,11 +15,16 @@ jestExpect.extend(guardUnawaited(matchers))
 
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<T, R> {}
+  // `expect.numericalGradientOf(loss, { at })`, an asymmetric matcher like `expect.closeTo`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  interface AsymmetricMatchers extends GradientAsymmetricMatchers<any> {}
 }
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     interface Matchers<R, T = {}> extends GradientMatchers<T, R> {}
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    interface Expect extends GradientAsymmetricMatchers<any> {}
   }
 }

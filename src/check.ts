@@ -1,12 +1,13 @@
 import { Perturbation } from './engine/calls.js'
 import { PROBE_CALLS } from './engine/constants.js'
-import { type Check, drive, isThenable } from './engine/drive.js'
+import { type Call, type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
 import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
 import { checkCovered } from './modes/directional.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Block, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
+import { AdaptedBlock, TensorIO, lossNumber, readTensors } from './params/adapters.js'
+import { type Block, type Flat, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
 import { Progress, terminalProgress } from './progress.js'
 import { withCoverage } from './report/coverage.js'
@@ -40,45 +41,69 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
     )
   }
   const flat = flatten(point, '`at`', true)
-  if (flat.blocks.every((b) => b.size === 0)) {
-    throw new InvalidOptionError(`Expected \`at\` to hold at least one number, got ${describe(point)} with none. Pass the parameters the loss depends on.`)
-  }
-  assertFinite(flat.blocks, '`at`', 'A gradient can only be checked at a finite point: fix the initialisation or the data.')
-  assertWritable(flat.blocks)
-  const at = new Perturbation(flat.blocks)
+  const adapted = flat.blocks.filter((b): b is AdaptedBlock => b instanceof AdaptedBlock)
+  const io = adapted.length > 0 ? new TensorIO(adapted) : undefined
+  const keep = (v: unknown): boolean => io?.has(v) ?? false
+  let at: Perturbation | undefined
   const counter = { loss: 0, grad: 0 }
   const terminal = o.progress ? terminalProgress() : undefined
   const progress = o.onProgress !== undefined || terminal !== undefined
     ? new Progress((e) => { o.onProgress?.(e); terminal?.listener(e) })
     : undefined
-  const call = (c: 'loss' | 'grad'): unknown => {
+  const call = (c: Call): unknown => {
+    if (c === 'io') return io?.sync()
     const n = ++counter[c]
     if (c === 'loss') progress?.call()
     const fail = (error: unknown): never => {
-      throw error instanceof GradcheckError ? error : callError(c, n, at.where, error)
+      throw error instanceof GradcheckError ? error : callError(c, n, at?.where, error)
     }
-    try {
-      // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
-      // the ones the loss calls will.
-      o.beforeEvaluation?.()
-      const f = (c === 'grad' ? grad : loss) as (p: unknown) => unknown
-      const v = f(flat.argument())
-      return isThenable(v) ? Promise.resolve(v).catch(fail) : v
-    } catch (error) {
-      return fail(error)
+    // A value gradient holding adapted tensors is only read (the caller's tensors: not disposed).
+    if (c === 'grad' && typeof grad !== 'function') return readTensors(grad, false, keep)
+    const invoke = (): unknown => {
+      try {
+        // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
+        // the ones the loss calls will.
+        o.beforeEvaluation?.()
+        const f = (c === 'grad' ? grad : loss) as (p: unknown) => unknown
+        const v = f(flat.argument())
+        // Tensors returned by the loss or the gradient function are read through their adapter and disposed.
+        const read = (x: unknown): unknown => (c === 'loss' ? lossNumber(x, keep) : readTensors(x, true, keep))
+        return isThenable(v) ? Promise.resolve(v).then(read).catch(fail) : read(v)
+      } catch (error) {
+        return fail(error)
+      }
     }
+    // The adapted tensors the engine changed are written before the call sees them.
+    const written = io?.sync()
+    return isThenable(written) ? Promise.resolve(written).then(invoke) : invoke()
+  }
+  const start = function* (): Check<Report> {
+    if (io !== undefined) yield 'io'
+    validate(flat, point)
+    io?.clean()
+    at = new Perturbation(flat.blocks)
+    return yield* run(at, grad, o, counter, io, progress)
   }
   let report: Report | Promise<Report>
   try {
-    report = drive(run(at, grad, o, counter, progress), call)
+    report = drive(start(), call)
   } catch (error) {
     terminal?.end()
     throw error
   }
   if (terminal === undefined) return report
-  if (report instanceof Promise) return report.finally(terminal.end)
+  if (isThenable(report)) return Promise.resolve(report).finally(terminal.end)
   terminal.end()
   return report
+}
+
+/** `at` holds numbers, all finite, in storage that keeps what is written (probed, and restored). */
+function validate(flat: Flat, point: unknown): void {
+  if (flat.blocks.every((b) => b.size === 0)) {
+    throw new InvalidOptionError(`Expected \`at\` to hold at least one number, got ${describe(point)} with none. Pass the parameters the loss depends on.`)
+  }
+  assertFinite(flat.blocks, '`at`', 'A gradient can only be checked at a finite point: fix the initialisation or the data.')
+  assertWritable(flat.blocks)
 }
 
 /** The user's error, wrapped with which call it was and what was perturbed; the original is the `cause`. */
@@ -102,10 +127,17 @@ function assertFiniteGradient(blocks: readonly Block[], analytic: readonly Float
   })
 }
 
-function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { loss: number }, progress: Progress | undefined): Check<Report> {
+function* run(
+  at: Perturbation,
+  grad: unknown,
+  o: ResolvedOptions,
+  counter: { loss: number },
+  io: TensorIO | undefined,
+  progress: Progress | undefined,
+): Check<Report> {
   const { blocks } = at
   try {
-    const g = typeof grad === 'function' ? yield 'grad' : grad
+    const g = typeof grad === 'function' || io !== undefined ? yield 'grad' : grad
     at.assertUnchanged('grad')
     const analytic = mirror(blocks, g)
     assertFiniteGradient(blocks, analytic)
@@ -120,5 +152,10 @@ function* run(at: Perturbation, grad: unknown, o: ResolvedOptions, counter: { lo
     return covered === undefined ? report : withCoverage(report, covered)
   } finally {
     at.restoreAll()
+    // The adapted tensors get their originals back too, on every path (an error thrown here replaces the one in flight).
+    if (io !== undefined) {
+      io.end()
+      yield 'io'
+    }
   }
 }

@@ -17,3 +17,4 @@ export {
 } from './errors.js'
 export { checkJacobian, formatJacobianReport, type JacobianSpec, type JacobianOptions, type JacobianReport, type JacobianRow } from './modes/jacobian.js'
 export type { ProgressEvent } from './progress.js'
+export { registerTensorAdapter, type TensorAdapter, type TensorData } from './params/adapters.js'

@@ -64,6 +64,14 @@ describe.runIf(built)('the built package', () => {
     expect(node(['-e', script])).toBe('true\ntrue')
   })
 
+  it("'gradcheck/tfjs' loads as ESM and as CommonJS from the built package, and checks a TF.js variable", () => {
+    const check = "tf.env().set('IS_TEST', true); await tf.setBackend('cpu'); const w = tf.variable(tf.tensor1d([1, -2])); const l = () => tf.tidy(() => tf.sum(tf.square(w))); const n = tf.memory().numTensors; console.log(checkGradients(l, autodiff(l), { at: [w] }).pass, tf.memory().numTensors - n)"
+    const esm = `import * as tf from '@tensorflow/tfjs'; import { autodiff } from 'gradcheck/tfjs'; import { checkGradients } from 'gradcheck'; ${check}`
+    const cjs = `const tf = require('@tensorflow/tfjs'); const { autodiff } = require('gradcheck/tfjs'); const { checkGradients } = require('gradcheck'); (async () => { ${check} })()`
+    expect(node(['--input-type=module', '-e', esm])).toBe('true 0')
+    expect(node(['-e', cjs])).toBe('true 0')
+  })
+
   it("'gradcheck/jest' explains itself when there is no global expect", () => {
     const script = `try { require('gradcheck/jest') } catch (e) { console.log(e.name + ': ' + e.message) }`
     expect(node(['-e', script])).toMatch(/^GradcheckError: Expected a global `expect` with `extend`.*setupFilesAfterEnv/)

@@ -5,7 +5,8 @@
  * and an async one a promise, from the same code. An error of a call is thrown into the generator,
  * whose `finally` blocks restore the parameters before it propagates.
  */
-export type Call = 'loss' | 'grad'
+// `'io'` reads or writes the adapted tensors of `at` (src/params/adapters.ts): a promise when an adapter is async.
+export type Call = 'loss' | 'grad' | 'io'
 export type Check<T> = Generator<Call, T, unknown>
 
 export const isThenable = (v: unknown): v is PromiseLike<unknown> =>

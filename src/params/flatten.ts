@@ -1,4 +1,5 @@
 import { NonFiniteError, ParameterError, ShapeMismatchError, describe } from '../errors.js'
+import { AdaptedBlock, adapterOf } from './adapters.js'
 
 export type Precision = 'float64' | 'float32'
 
@@ -168,7 +169,10 @@ export function flatten(value: unknown, label: string, writable = false): Flat {
       }
       once(v, blockName)
     }
-    if (typeof v === 'number') blocks.push(propertyBlock(blockName, holder, key))
+    const adapter = adapterOf(v)
+    // A registered tensor type (README, "Tensor adapters"): read through its adapter before the check starts.
+    if (adapter !== undefined) blocks.push(new AdaptedBlock(blockName, v, adapter, holder, key))
+    else if (typeof v === 'number') blocks.push(propertyBlock(blockName, holder, key))
     else if (isTyped(v)) {
       views.push({ view: v, name: blockName })
       blocks.push(flatBlock(blockName, v, [v.length]))

@@ -48,3 +48,8 @@ expect(loss(at)).toHaveGradientsMatching(grad, { at })
 // The matchers' `this` accepts Jest's MatcherState.
 expectTypeOf<JestState>().toExtend<MatcherContext>()
 export { r, p, notVoid, notPromise }
+
+// `expect.numericalGradientOf(loss, { at })`: an asymmetric matcher, typed with `at` tied to the loss.
+expect({ g: grad(at) }).toEqual({ g: expect.numericalGradientOf(loss, { at }) })
+// @ts-expect-error: `at` is not what the loss receives
+expect.numericalGradientOf(loss, { at: { v: [1] } })

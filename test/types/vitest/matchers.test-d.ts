@@ -60,3 +60,8 @@ expect(fj).toHaveJacobianMatching([], { at: { v: [1] } })
 expect(fj).toHaveJacobianMatching([], { at, outputs: 3 })
 
 export { r, p, notVoid, notPromise }
+
+// `expect.numericalGradientOf(loss, { at })`: an asymmetric matcher, typed with `at` tied to the loss.
+expect({ g: grad(at) }).toEqual({ g: expect.numericalGradientOf(loss, { at }) })
+// @ts-expect-error: `at` is not what the loss receives
+expect.numericalGradientOf(loss, { at: { v: [1] } })
