@@ -22,7 +22,7 @@ interface Case {
   x: number[]
   /**
    * Relative change δ of the "buggy" derivative (×(1 + δ)). Defaults: 1e-3 in float64, where the
-   * numeric derivative is good to ~1e-10 relative (NUMERICS.md §1), and 0.1 in float32, where it is
+   * numeric derivative is good to ~1e-10 relative (docs/numerics.md, §2), and 0.1 in float32, where it is
    * good to ~1e-4…1e-3 and a 1e-3 change is within what the numerics explain.
    */
   delta64?: number

@@ -167,7 +167,7 @@ function perturbedFails(precision: Precision, delta: number, point: Points): voi
 }
 
 // float64: the numeric derivative is good to ~1e-10 relative, so 1e-3 is far above it. float32: ~1e-4…1e-3
-// (NUMERICS.md §1, JAX's float32 tolerance 2e-3), so the change must be 10%.
+// (docs/numerics.md §2, JAX's float32 tolerance 2e-3), so the change must be 10%.
 const DELTA: Record<Precision, number> = { float64: 1e-3, float32: 0.1 }
 
 describe.each(['float64', 'float32'] as const)('random smooth functions (%s)', (precision) => {
