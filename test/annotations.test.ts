@@ -32,7 +32,7 @@ describe('Vitest annotations', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
     expect(svg).toContain('at[')
     expect(svg).toContain('<polyline')
-    expect(kink!.map((a) => [a.type, a.message.slice(0, 40)])).toEqual([['warning', '1 weight move a ReLU/max-like input acro']])
+    expect(kink!.map((a) => [a.type, a.message.slice(0, 40)])).toEqual([['warning', '1 weight moves a ReLU/max-like input acr']])
     expect(clean).toEqual([])
   }, 60_000)
 })

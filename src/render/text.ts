@@ -147,7 +147,7 @@ export function warningText(w: Warning, r: Report): string {
         return `${path}: [${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}], analytic ${e.analytic.toPrecision(3)}`
       })
       const judged = w.policy === 'skip' ? 'they were skipped' : 'their analytic values lie between the one-sided slopes and were accepted'
-      return `${w.count} ${weights(w.count)} move a ReLU/max-like input across a kink within the step; ${judged} (${examples.join('; ')}${w.count > w.paths.length ? '; …' : ''})`
+      return `${w.count} ${weights(w.count)} ${w.count === 1 ? "moves" : "move"} a ReLU/max-like input across a kink within the step; ${judged} (${examples.join('; ')}${w.count > w.paths.length ? '; …' : ''})`
     }
     case 'non-finite': {
       const at = w.count > 0 ? `${w.count} ${weights(w.count)} saw a NaN or ±∞ at a perturbed point (${w.paths.join(', ')}${w.count > w.paths.length ? ', …' : ''})` : ''
