@@ -1,5 +1,5 @@
 import { type SpawnSyncReturns, execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -94,39 +94,87 @@ describe('the package metadata', () => {
 })
 
 // The tarball as `npm pack` makes it (scripts skipped: dist/ is fresh from `npm test`'s build, and a
-// rebuild would pull dist/ from under the other tests), installed into fresh projects in the temp folder.
-// Runners and TypeScript are linked from this repository's node_modules: no network.
+// rebuild would pull dist/ from under the other tests), installed once offline into a fresh project in the
+// temp folder and copied into each consumer project from there. Runners, their types and TypeScript are
+// linked from this repository's node_modules (the runner versions beside the root's Vitest 4 and Jest 30:
+// the `jest29` alias, and the workspaces of test/types/consumers/runners): no network.
 describe.runIf(built)('the packed tarball', () => {
   let tmp = ''
-  let tarball = ''
+  let installed = ''
   let files: string[] = []
   const npm = (args: string[], cwd: string): string =>
     execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } })
 
-  /** A fresh project in the temp folder that installed the tarball, with `links` taken from this repository's node_modules. */
-  const project = (name: string, json: object, links: string[]): string => {
+  const runners = join(fixtures, 'runners')
+  const modules = join(repo, 'node_modules')
+  /**
+   * A fresh project in the temp folder holding the installed package, with `links` (name in the project's
+   * node_modules → folder in this repository) and `sources` (file name → text).
+   */
+  const project = (name: string, json: object, links: Record<string, string>, sources: Record<string, string> = {}): string => {
     const dir = join(tmp, name)
-    mkdirSync(dir)
+    mkdirSync(join(dir, 'node_modules'), { recursive: true })
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, ...json }, null, 2))
-    npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], dir)
-    for (const link of links) {
+    cpSync(installed, join(dir, 'node_modules', 'gradcheck'), { recursive: true })
+    for (const [link, target] of Object.entries({ typescript: join(modules, 'typescript'), ...links })) {
       mkdirSync(dirname(join(dir, 'node_modules', link)), { recursive: true })
-      symlinkSync(join(repo, 'node_modules', link), join(dir, 'node_modules', link), 'junction')
+      symlinkSync(target, join(dir, 'node_modules', link), 'junction')
     }
+    for (const [file, text] of Object.entries(sources)) writeFileSync(join(dir, file), text)
     return dir
   }
+  const fixture = (path: string): string => readFileSync(join(fixtures, path), 'utf8')
+  /** A shared body under the runner's imports. */
+  const under = (imports: string, body: string): string => `${imports}\n${fixture(`shared/${body}.ts`)}`
   const run = (cwd: string, bin: string, args: string[]): SpawnSyncReturns<string> =>
     spawnSync(process.execPath, [join(cwd, 'node_modules', bin), ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } })
-  const tsc = (cwd: string): string => {
+  /** `tsc -p .` with the project's own tsconfig: errors, or '' when it type-checks. */
+  const tsc = (cwd: string, compilerOptions: object): string => {
+    writeFileSync(join(cwd, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', strict: true, skipLibCheck: true, types: [], ...compilerOptions }, include: ['*.ts'] }))
     const r = run(cwd, 'typescript/bin/tsc', ['-p', '.'])
     return r.stdout + r.stderr
+  }
+  const esm = { module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true }
+  // ts-jest's usual setting: CommonJS output, `typesVersions` resolution; compiled to build/ for the runner.
+  const cjs = { module: 'CommonJS', moduleResolution: 'Node10', outDir: 'build' }
+
+  type Outcome = { title: string; status: string; failureMessages: string[] }
+  /** Each test's status and failure text, from the runner's JSON report (Vitest and Jest write the same shape). */
+  const outcomes = (file: string): Record<string, Outcome> => {
+    if (!existsSync(file)) return {}
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { testResults: { assertionResults: Outcome[] }[] }
+    return Object.fromEntries(json.testResults.flatMap((f) => f.assertionResults).map((t) => [t.title, t]))
+  }
+  const statuses = (tests: Record<string, Outcome>): Record<string, string> => Object.fromEntries(Object.entries(tests).map(([title, t]) => [title, t.status]))
+  const failure = (tests: Record<string, Outcome>, title: string): string => tests[title]?.failureMessages.join('\n') ?? `no test '${title}'`
+
+  // shared/gradients.ts: what passes, what fails, and how a failure names the one wrong tensor.
+  const shared = {
+    'a correct gradient passes': 'passed',
+    'a wrong gradient fails': 'failed',
+    'an async check passes when awaited': 'passed',
+    'an async check fails when awaited': 'failed',
+    'a wrong gradient passes under .not, and a failing async check can be expected to reject': 'passed',
+    'a correct gradient fails under .not': 'failed',
+  }
+  // The verdict, `b[0]` first among the worst weights with a bug verdict, and the per-tensor line of `b`: 1 checked, 1 failed.
+  const namesB = /1 of 4 checked weights disagrees[\s\S]*Worst weights\n.*\n\s+b\[0\] [^\n]* bug: [\s\S]*Per tensor\n[\s\S]*\n\s+b\s+1\s+1\s/
+  const expectShared = (tests: Record<string, Outcome>): void => {
+    expect(failure(tests, 'a wrong gradient fails')).toMatch(namesB)
+    expect(failure(tests, 'a wrong gradient fails')).toMatch(/\n\s+w\s+3\s+0\s/)
+    expect(failure(tests, 'an async check fails when awaited')).toMatch(namesB)
+    expect(failure(tests, 'a correct gradient fails under .not')).toMatch(/Expected the gradients not to match, but they do/)
   }
 
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'gradcheck-pack-'))
     const [packed] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], repo)) as [{ filename: string; files: { path: string }[] }]
-    tarball = join(tmp, packed.filename)
     files = packed.files.map((f) => f.path).sort()
+    const base = join(tmp, 'installed')
+    mkdirSync(base)
+    writeFileSync(join(base, 'package.json'), '{ "name": "installed", "private": true }')
+    npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', join(tmp, packed.filename)], base)
+    installed = join(base, 'node_modules', 'gradcheck')
   }, 60_000)
   afterAll(() => {
     if (tmp !== '') rmSync(tmp, { recursive: true, force: true })
@@ -142,81 +190,172 @@ describe.runIf(built)('the packed tarball', () => {
   })
 
   it('resolves every export by import and by require in a project that installed it', () => {
-    const dir = project('plain', {}, [])
+    const dir = project('resolve', {}, {})
     const names = entries.map(([entry]) => `gradcheck${entry.slice(1)}`)
-    const esm = node(['--input-type=module', '-e', `for (const n of ${JSON.stringify(names)}) console.log(import.meta.resolve(n))`], dir).split('\n')
-    const cjs = node(['-e', `for (const n of ${JSON.stringify(names)}) console.log(require.resolve(n))`], dir).split('\n')
-    expect(esm).toHaveLength(names.length)
-    expect(cjs).toHaveLength(names.length)
+    const imported = node(['--input-type=module', '-e', `for (const n of ${JSON.stringify(names)}) console.log(import.meta.resolve(n))`], dir).split('\n')
+    const required = node(['-e', `for (const n of ${JSON.stringify(names)}) console.log(require.resolve(n))`], dir).split('\n')
+    expect(imported).toHaveLength(names.length)
+    expect(required).toHaveLength(names.length)
     for (const [i, [, target]] of entries.entries()) {
-      expect(esm[i], names[i]).toMatch(new RegExp(`node_modules/gradcheck/${target.import.default.slice(2).replace(/\./g, '\\.')}$`))
-      expect(cjs[i]!.split('\\').join('/'), names[i]).toMatch(new RegExp(`node_modules/gradcheck/${target.require.default.slice(2).replace(/\./g, '\\.')}$`))
+      expect(imported[i], names[i]).toMatch(new RegExp(`node_modules/gradcheck/${target.import.default.slice(2).replace(/\./g, '\\.')}$`))
+      expect(required[i]!.split('\\').join('/'), names[i]).toMatch(new RegExp(`node_modules/gradcheck/${target.require.default.slice(2).replace(/\./g, '\\.')}$`))
     }
-    // The entries that need no runner load and work both ways.
-    expect(node(['--input-type=module', '-e', `import { checkGradients } from 'gradcheck'; import { matchers } from 'gradcheck/matchers'; console.log(${probe}, typeof matchers.toHaveGradientsMatching)`], dir)).toBe('true function')
-    expect(node(['-e', `const { checkGradients } = require('gradcheck'); const { matchers } = require('gradcheck/matchers'); console.log(${probe}, typeof matchers.toHaveGradientsMatching)`], dir)).toBe('true function')
   }, 30_000)
 
-  it('type-checks and runs in a fresh Vitest 4 project', () => {
-    const dir = project('vitest-consumer', { type: 'module' }, ['vitest', 'typescript'])
-    for (const file of ['gradients', 'unawaited']) copyFileSync(join(fixtures, 'vitest', `${file}.ts`), join(dir, `${file}.test.ts`))
-    copyFileSync(join(fixtures, 'vitest', 'types.ts'), join(dir, 'types.ts'))
-    const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] }
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }))
-    expect(tsc(dir)).toBe('')
-
-    const r = run(dir, 'vitest/vitest.mjs', ['run', '--reporter=default', '--reporter=json', '--outputFile.json=result.json'])
-    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] }
-    const tests = Object.fromEntries(result.testResults.flatMap((f) => f.assertionResults).map((t) => [t.title, t]))
-    expect(Object.fromEntries(Object.entries(tests).map(([title, t]) => [title, t.status]))).toEqual({
-      'a correct gradient passes': 'passed',
-      'a wrong gradient fails': 'failed',
-      'an async check passes when awaited': 'passed',
-      'an async check fails when awaited': 'failed',
-      'an unawaited failing async check': 'passed',
-      'a test after it': 'passed',
-    })
-    expect(r.stdout + r.stderr).toMatch(/Unhandled Rejection[\s\S]*1 of 1 checked weight disagrees/)
-    expect(tests['a wrong gradient fails']!.failureMessages.join('\n')).toMatch(/3 of 3 checked weights disagree/)
-    expect(tests['an async check fails when awaited']!.failureMessages.join('\n')).toMatch(/3 of 3 checked weights disagree/)
-    expect(r.status).toBe(1)
+  // The engine with no runner: a TypeScript consumer type-checked and compiled by the project's own tsc, then run by Node.
+  const plain = [
+    "import { checkGradients, formatReport } from 'gradcheck'",
+    "import { at, grad, loss, wrong } from './params.js'",
+    'const good = checkGradients(loss, grad, { at: at() })',
+    'const bad = checkGradients(loss, wrong, { at: at() })',
+    'console.log(good.pass, bad.pass, bad.failed, bad.worst[0]?.path)',
+    "console.log(formatReport(bad).split('\\n')[0])",
+  ].join('\n')
+  it.each([
+    { name: 'node-esm', json: { type: 'module' }, options: { module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'build' } },
+    { name: 'node-cjs', json: {}, options: cjs },
+  ])('type-checks and runs the engine in a plain Node project: $name', ({ name, json, options }) => {
+    const dir = project(name, json, { '@types/node': join(modules, '@types', 'node') }, { 'params.ts': fixture('shared/params.ts'), 'main.ts': `${plain}\n` })
+    expect(tsc(dir, { ...options, types: ['node'] })).toBe('')
+    const out = node([join(dir, 'build', 'main.js')], dir).split('\n')
+    expect(out).toEqual(['true false 1 b[0]', expect.stringMatching(/^✗ 1 of 4 checked weights disagree/)])
+    // CommonJS really is CommonJS there: `require` of the package, in the compiled file.
+    expect(readFileSync(join(dir, 'build', 'main.js'), 'utf8')).toMatch(name === 'node-cjs' ? /require\("gradcheck"\)/ : /^import .* from 'gradcheck'/m)
   }, 60_000)
 
-  it('type-checks (CommonJS, Node10 resolution) and runs in a fresh Jest 30 project; an unawaited failing check never crashes Jest and fails the run', () => {
-    const dir = project('jest-consumer', {}, ['jest', '@jest/globals', 'expect', 'expect-type', 'typescript'])
-    for (const file of ['gradients', 'unawaited']) copyFileSync(join(fixtures, 'jest', `${file}.ts`), join(dir, `${file}.test.ts`))
-    for (const file of ['setup', 'types']) copyFileSync(join(fixtures, 'jest', `${file}.ts`), join(dir, `${file}.ts`))
-    const compilerOptions = { target: 'ES2022', module: 'CommonJS', moduleResolution: 'Node10', strict: true, skipLibCheck: true, types: [], outDir: 'build' }
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }))
-    expect(tsc(dir)).toBe('')
-    writeFileSync(join(dir, 'jest.config.js'), "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/build'], setupFilesAfterEnv: ['<rootDir>/build/setup.js'], transform: {} }\n")
-
-    const jest = (file: string) => {
-      const r = run(dir, 'jest/bin/jest.js', ['--runInBand', '--json', `--outputFile=${file}.json`, `build/${file}.test.js`])
-      const json = existsSync(join(dir, `${file}.json`)) ? (JSON.parse(readFileSync(join(dir, `${file}.json`), 'utf8')) as { testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] }) : undefined
-      const tests = json === undefined ? {} : Object.fromEntries(json.testResults.flatMap((f) => f.assertionResults).map((t) => [t.title, t]))
-      return { r, tests, statuses: Object.fromEntries(Object.entries(tests).map(([title, t]) => [title, t.status])) }
-    }
-    const main = jest('gradients')
-    expect(main.statuses).toEqual({
-      'a correct gradient passes': 'passed',
-      'a wrong gradient fails': 'failed',
-      'an async check passes when awaited': 'passed',
-      'an async check fails when awaited': 'failed',
-      'an awaited failing check can be expected to reject': 'passed',
-      'an unawaited failing check is reported on stderr': 'passed',
-      'a test after it runs': 'passed',
+  const vitestImports = (entry: string) => `import '${entry}'\nimport { expect, test } from 'vitest'\nimport { expectTypeOf } from 'expect-type'`
+  const vitestProject = (name: string, vitest: string): { dir: string; types: string } => {
+    const imports = vitestImports('gradcheck/vitest')
+    const dir = project(name, { type: 'module' }, { vitest, 'expect-type': join(modules, 'expect-type') }, {
+      'params.ts': fixture('shared/params.ts'),
+      'gradients.test.ts': under(imports, 'gradients'),
+      'unawaited.test.ts': under(imports, 'unawaited'),
+      'types.ts': under(imports, 'types'),
     })
-    expect(main.tests['a wrong gradient fails']!.failureMessages.join('\n')).toMatch(/3 of 3 checked weights disagree/)
-    expect(main.r.stderr).toMatch(/gradcheck: an async check that was not awaited failed after its test had ended[\s\S]*3 of 3 checked weights disagree/)
+    return { dir, types: tsc(dir, esm) }
+  }
+
+  it.each([
+    { version: '4', vitest: join(modules, 'vitest') },
+    { version: '3.2', vitest: join(runners, 'vitest3', 'node_modules', 'vitest') },
+  ])('type-checks and runs in a fresh Vitest $version project (ESM, TypeScript); an unawaited failure fails the run', ({ version, vitest }) => {
+    const { dir, types } = vitestProject(`vitest-${version}`, vitest)
+    expect(types).toBe('')
+    const r = run(dir, 'vitest/vitest.mjs', ['run', '--reporter=default', '--reporter=json', '--outputFile.json=result.json'])
+    expect(r.stdout).toMatch(new RegExp(`RUN\\s+v${version.replace('.', '\\.')}\\.`))
+    const tests = outcomes(join(dir, 'result.json'))
+    expect(statuses(tests)).toEqual({ ...shared, 'an unawaited failing async check': 'passed', 'a test after it': 'passed' })
+    expectShared(tests)
+    expect(r.stdout + r.stderr).toMatch(/Unhandled Rejection[\s\S]*1 of 1 checked weight disagrees/)
+    expect(r.status).toBe(1)
+  }, 90_000)
+
+  it("type-checks against Vitest 5's types with 'gradcheck/vitest5' (Vitest 5 needs Node 22: not run), and 'gradcheck/vitest' does not fit them", () => {
+    const vitest5 = join(runners, 'vitest5', 'node_modules', 'vitest')
+    expect(JSON.parse(readFileSync(join(vitest5, 'package.json'), 'utf8')).version).toMatch(/^5\./)
+    const imports = vitestImports('gradcheck/vitest5')
+    const dir = project('vitest-5', { type: 'module' }, { vitest: vitest5, 'expect-type': join(modules, 'expect-type') }, {
+      'params.ts': fixture('shared/params.ts'),
+      'gradients.test.ts': under(imports, 'gradients'),
+      'types.ts': under(imports, 'types'),
+    })
+    // Vitest 5's own declarations check cleanly, so lib checking stays on: a clash with them is an error here.
+    const strict = { ...esm, skipLibCheck: false }
+    expect(tsc(dir, strict)).toBe('')
+    // The negative controls: without the import the matcher does not exist, and Vitest 3.2-4's declaration
+    // (`Matchers<T>`) clashes with Vitest 5's `Matchers<R, T>`.
+    rmSync(join(dir, 'gradients.test.ts'))
+    writeFileSync(join(dir, 'types.ts'), under("import { expect } from 'vitest'\nimport { expectTypeOf } from 'expect-type'", 'types'))
+    expect(tsc(dir, strict)).toMatch(/error TS2339: Property 'toHaveGradientsMatching' does not exist/)
+    writeFileSync(join(dir, 'types.ts'), under(vitestImports('gradcheck/vitest'), 'types'))
+    expect(tsc(dir, strict)).toMatch(/gradcheck\/dist\/esm\/matchers\/vitest\.d\.ts.*error TS2428: All declarations of 'Matchers' must have identical type parameters/)
+  }, 60_000)
+
+  type JestRun = { r: SpawnSyncReturns<string>; tests: Record<string, Outcome> }
+  const jest = (dir: string, file: string): JestRun => {
+    const r = run(dir, 'jest/bin/jest.js', ['--runInBand', '--json', `--outputFile=${file}.json`, `build/${file}.test.js`])
+    return { r, tests: outcomes(join(dir, `${file}.json`)) }
+  }
+  const unawaitedMessage = /gradcheck: an async check that was not awaited failed after its test had ended[\s\S]*1 of 1 checked weight disagrees/
+  /** A Jest project compiled by its own tsc (CommonJS, Node10): the shared checks, the unawaited ones, and the type test. */
+  const jestProject = (name: string, links: Record<string, string>, setup: string, config: object): string => {
+    const imports = "import { expect, test } from '@jest/globals'\nimport { expectTypeOf } from 'expect-type'"
+    const dir = project(name, {}, { 'expect-type': join(modules, 'expect-type'), ...links }, {
+      'params.ts': fixture('shared/params.ts'),
+      'setup.ts': setup,
+      'gradients.test.ts': under(imports, 'gradients'),
+      'unawaited.test.ts': under(imports, 'unawaited'),
+      'last.test.ts': fixture('jest/unawaited.ts'),
+      'types.ts': under(imports, 'types'),
+    })
+    expect(tsc(dir, cjs)).toBe('')
+    const options = { testEnvironment: 'node', roots: ['<rootDir>/build'], setupFilesAfterEnv: ['<rootDir>/build/setup.js'], transform: {}, ...config }
+    writeFileSync(join(dir, 'jest.config.js'), `module.exports = ${JSON.stringify(options)}\n`)
+    return dir
+  }
+  const expectJest = (dir: string, version: string): void => {
+    const main = jest(dir, 'gradients')
+    expect(main.r.stderr).not.toMatch(/Node\.js v\d/)
+    expect(statuses(main.tests)).toEqual(shared)
+    expectShared(main.tests)
     expect(main.r.status).toBe(1)
+    expect(run(dir, 'jest/bin/jest.js', ['--version']).stdout.trim()).toMatch(new RegExp(`^${version}\\.`))
+
+    const middle = jest(dir, 'unawaited')
+    expect(statuses(middle.tests)).toEqual({ 'an unawaited failing async check': 'passed', 'a test after it': 'passed' })
+    expect(middle.r.stderr).toMatch(unawaitedMessage)
+    expect(middle.r.status).toBe(1)
 
     // Nothing awaits the check and the file has ended when it fails: without the guard, Node kills Jest here.
-    const last = jest('unawaited')
-    expect(last.statuses).toEqual({ 'an unawaited failing async check, the last test': 'passed' })
-    expect(last.r.stderr).toMatch(/gradcheck: an async check that was not awaited failed after its test had ended[\s\S]*1 of 1 checked weight disagrees/)
+    const last = jest(dir, 'last')
+    expect(statuses(last.tests)).toEqual({ 'an unawaited failing async check, the last test': 'passed' })
+    expect(last.r.stderr).toMatch(unawaitedMessage)
     expect(last.r.stderr).toMatch(/Tests: {7}1 passed, 1 total/)
     expect(last.r.stderr).not.toMatch(/Node\.js v\d/)
     expect(last.r.status).toBe(1)
-  }, 60_000)
+  }
+
+  const jest30 = { jest: join(modules, 'jest'), '@jest/globals': join(modules, '@jest', 'globals'), expect: join(modules, 'expect') }
+  const jest29Modules = join(modules, 'jest29', 'node_modules')
+  const jest29 = { jest: join(modules, 'jest29'), '@jest/globals': join(jest29Modules, '@jest', 'globals'), expect: join(jest29Modules, 'expect') }
+
+  it.each([
+    { version: '30', links: jest30 },
+    { version: '29', links: jest29 },
+  ])("type-checks (CommonJS, Node10) and runs in a fresh Jest $version project with 'gradcheck/jest' in setupFilesAfterEnv; an unawaited failure never crashes Jest and fails the run", ({ version, links }) => {
+    const dir = jestProject(`jest-${version}`, links, fixture('jest/setup.ts'), {})
+    expectJest(dir, version)
+  }, 90_000)
+
+  it("runs in a fresh Jest 30 project with `injectGlobals: false`: 'gradcheck/jest' names the fix, the matchers registered by hand on @jest/globals' expect work", () => {
+    // No global `expect` there: the setup file registers the matchers on the one of @jest/globals, and takes
+    // the types from 'gradcheck/jest' with a type-only import (erased from the compiled setup).
+    const setup = "import { expect } from '@jest/globals'\nimport type {} from 'gradcheck/jest'\nimport { matchers } from 'gradcheck/matchers'\n\nexpect.extend(matchers)\n"
+    const dir = jestProject('jest-30-no-globals', jest30, setup, { injectGlobals: false })
+    expect(readFileSync(join(dir, 'build', 'setup.js'), 'utf8')).not.toMatch(/require\("gradcheck\/jest"\)/)
+    const main = jest(dir, 'gradients')
+    expect(statuses(main.tests)).toEqual(shared)
+    expectShared(main.tests)
+    expect(main.r.status).toBe(1)
+
+    writeFileSync(join(dir, 'build', 'setup.js'), "require('gradcheck/jest')\n")
+    const unregistered = jest(dir, 'gradients')
+    expect(unregistered.r.stderr).toMatch(/Expected a global `expect` with `extend` when importing 'gradcheck\/jest'[\s\S]*expect\.extend\(matchers\)/)
+    expect(unregistered.r.status).toBe(1)
+  }, 90_000)
+
+  it('type-checks and runs in a fresh TF.js project (Vitest 4): a right customGrad passes, a wrong one fails naming the variable, no tensor leaks', () => {
+    const tfjs = join(modules, '@tensorflow')
+    const dir = project('tfjs', { type: 'module' }, { vitest: join(modules, 'vitest'), '@tensorflow': tfjs }, { 'tfjs.test.ts': fixture('tfjs/tfjs.ts') })
+    expect(tsc(dir, esm)).toBe('')
+    const r = run(dir, 'vitest/vitest.mjs', ['run', '--reporter=json', '--outputFile.json=result.json'])
+    const tests = outcomes(join(dir, 'result.json'))
+    expect(statuses(tests)).toEqual({
+      'a right customGrad passes, and no tensor leaks': 'passed',
+      'a customGrad with a wrong backward fails': 'failed',
+      "a layers model's trainable weights check": 'passed',
+    })
+    expect(failure(tests, 'a customGrad with a wrong backward fails')).toMatch(/checked weights? disagrees?[\s\S]*\n\s+w\[\d,\d\]\s/)
+    expect(r.status).toBe(1)
+  }, 90_000)
 })
