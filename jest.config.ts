@@ -13,6 +13,7 @@ const config: Config = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^gradcheck$': '<rootDir>/dist/cjs/src/index.js',
     '^gradcheck/(jest|matchers)$': '<rootDir>/dist/cjs/matchers/$1.js',
+    '^gradcheck/tfjs$': '<rootDir>/dist/cjs/src/tfjs/index.js',
   },
 }
 

@@ -1,4 +1,4 @@
-import { Perturbation } from './engine/calls.js'
+import { Perturbation, mutated } from './engine/calls.js'
 import { PROBE_CALLS } from './engine/constants.js'
 import { type Call, type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
@@ -6,7 +6,7 @@ import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, No
 import { checkCoordinates } from './modes/coordinates.js'
 import { checkCovered } from './modes/directional.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { AdaptedBlock, TensorIO, lossNumber, readTensors } from './params/adapters.js'
+import { AdaptedBlock, type Overwritten, TensorIO, lossNumber, readTensors } from './params/adapters.js'
 import { type Block, type Flat, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
 import { Progress, terminalProgress } from './progress.js'
@@ -127,6 +127,14 @@ function assertFiniteGradient(blocks: readonly Block[], analytic: readonly Float
   })
 }
 
+/** An adapted tensor written to by the last loss or gradient call through its own handle is a ParameterError, as for `at`'s arrays. */
+function* assertTensorsUnchanged(io: TensorIO | undefined, by: 'loss' | 'grad'): Check<void> {
+  if (io === undefined) return
+  io.verify()
+  const c = (yield 'io') as Overwritten | undefined
+  if (c !== undefined) throw mutated(by, c.path, c.was, c.now)
+}
+
 function* run(
   at: Perturbation,
   grad: unknown,
@@ -139,6 +147,7 @@ function* run(
   try {
     const g = typeof grad === 'function' || io !== undefined ? yield 'grad' : grad
     at.assertUnchanged('grad')
+    if (typeof grad === 'function') yield* assertTensorsUnchanged(io, 'grad')
     const analytic = mirror(blocks, g)
     assertFiniteGradient(blocks, analytic)
     const declared: Precision = declaredPrecision(o.precision, blocks)
@@ -148,6 +157,7 @@ function* run(
     const found = covered ?? (yield* checkCoordinates(point))
     // Every perturbation has been restored: anything else that differs was written by the loss.
     at.assertUnchanged('loss')
+    yield* assertTensorsUnchanged(io, 'loss')
     const report = summarize(found.point, found.entries, found.scales, found.loss, counter.loss, declared)
     return covered === undefined ? report : withCoverage(report, covered)
   } finally {

@@ -1,4 +1,4 @@
-import { CallError, type TensorAdapter, checkGradients, registerTensorAdapter } from 'gradcheck'
+import { CallError, ParameterError, type TensorAdapter, checkGradients, registerTensorAdapter } from 'gradcheck'
 import 'gradcheck/vitest'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -68,14 +68,14 @@ describe('a WebGPU-style adapter (async read and write)', () => {
     expect(bits(w)).toEqual(before)
   })
 
-  it('is async even for a synchronous loss, and reads once, writing only before calls that follow a change', async () => {
+  it('is async even for a synchronous loss, and reads three times (once to load, and back after the gradient call and the last loss call), writing only before calls that follow a change', async () => {
     const w = buffer()
     log.reads = log.writes = 0
     const calls = { loss: 0 }
     const report = checkGradients(() => (calls.loss++, cube(w.store)), () => [Float64Array.from(cubeGrad(w.store))], { at: [w] })
     expect(report).toBeInstanceOf(Promise)
     expect((await report).pass).toBe(true)
-    expect(log.reads).toBe(1)
+    expect(log.reads).toBe(3)
     // One write per perturbed loss call, one to undo the last, none before the first (nothing changed yet).
     expect(log.writes).toBeGreaterThan(0)
     expect(log.writes).toBeLessThanOrEqual(calls.loss + 1)
@@ -178,5 +178,65 @@ describe('an immutable tensor type (write returns a replacement)', () => {
     expect(disposed).not.toContain(original)
     expect(checkGradients(loss, () => ({ t: [0, 0] }), { at }).pass).toBe(false)
     expect(at.t).toBe(original)
+  })
+})
+
+// A loss (or a gradient function) holding its own handle on an adapted tensor can write to it without going
+// through `at`: the mirror the engine compares stays as it was, so the tensor is read back to catch it.
+describe('a loss or gradient function that writes to an adapted tensor through its own handle', () => {
+  it('is a ParameterError naming the coordinate, with a synchronous adapter; the tensor is restored', () => {
+    const box = new CpuBox(Float64Array.from([0.3, -0.7, 1.1]))
+    const before = Array.from(box.values)
+    // An optimizer step inside the loss: every call moves the weights.
+    const stepping = (): number => {
+      const f = cube(box.values)
+      box.values[1]! -= 0.01
+      return f
+    }
+    let error: unknown
+    try {
+      checkGradients(stepping, () => ({ a: cubeGrad(box.values) }), { at: { a: box } })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ParameterError)
+    expect((error as Error).message).toMatch(/^Expected the loss to leave `at` as it is, but it changed `a\[1\]` from -0\.7\d* to -0\.7\d*\. A loss must not write to its parameters/)
+    expect(Array.from(box.values)).toEqual(before)
+  })
+
+  it('names the gradient function when it is the one that wrote', () => {
+    const box = new CpuBox(Float64Array.from([0.3, -0.7]))
+    const before = Array.from(box.values)
+    const inPlace = () => {
+      const g = cubeGrad(box.values)
+      box.values[0] = 42 // `+=` on a weight instead of its gradient
+      return { a: g }
+    }
+    expect(() => checkGradients(() => cube(box.values), inPlace, { at: { a: box } })).toThrow(
+      /^Expected the gradient function to leave `at` as it is, but it changed `a\[0\]` from 0\.3 to 42\./,
+    )
+    expect(Array.from(box.values)).toEqual(before)
+  })
+
+  it('is a ParameterError with an async adapter (a GPU buffer written by the loss), with the buffer restored bit for bit', async () => {
+    const w = buffer()
+    const before = bits(w)
+    const loss = async (): Promise<number> => {
+      await tick()
+      const f = cube(w.store)
+      w.store[3] = 0 // an in-place update of the buffer the check perturbs
+      return f
+    }
+    await expect(checkGradients(loss, () => ({ w: { data: cubeGrad(w.store), shape: [2, 2] } }), { at: { w } })).rejects.toThrow(
+      /but it changed `w\[1,1\]` from 0\.75 to 0\. A loss must not write/,
+    )
+    expect(bits(w)).toEqual(before)
+  })
+
+  it('is not raised for a well-behaved loss, whose wrong gradient still fails as a verdict, not an error', () => {
+    const box = new CpuBox(Float64Array.from([0.3, -0.7, 1.1]))
+    const loss = (): number => cube(box.values)
+    expect(checkGradients(loss, () => ({ a: cubeGrad(box.values) }), { at: { a: box } }).pass).toBe(true)
+    expect(checkGradients(loss, () => ({ a: cubeGrad(box.values).map((g) => -g) }), { at: { a: box } }).pass).toBe(false)
   })
 })

@@ -1,5 +1,5 @@
 import { GradcheckError, LossValueError, ParameterError, ShapeMismatchError, describe } from '../errors.js'
-import type { Block, Precision } from './flatten.js'
+import { type Block, type Precision, pathOf } from './flatten.js'
 
 /** What an adapter reads out of a tensor: its numbers in row-major order, its shape, and how it stores them. */
 export interface TensorData {
@@ -74,12 +74,21 @@ function checked(d: TensorData, adapter: TensorAdapter, where: string): { data: 
 const wrapped = (adapter: TensorAdapter, what: string, error: unknown): ParameterError =>
   new ParameterError(`The tensor adapter '${adapter.name}' threw ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
 
+/** A coordinate of an adapted tensor that holds something other than what the check last wrote to it. */
+export interface Overwritten {
+  path: string
+  was: number
+  now: number
+}
+
 /**
  * A tensor of `at` seen through its adapter: a Float64Array mirror the engine reads and writes, loaded by
  * `load` before anything else touches the block, and written to the tensor by `flush` when it changed.
  */
 export class AdaptedBlock implements Block {
   private data: Float64Array | undefined
+  /** What the tensor holds as far as the check knows: what `load` read, then what each `flush` wrote. */
+  private written: Float64Array | undefined
   private dims: readonly number[] = []
   private rounding: Precision = 'float64'
   private dirty = false
@@ -119,6 +128,7 @@ export class AdaptedBlock implements Block {
     const accept = (d: TensorData): void => {
       const c = checked(d, this.adapter, where)
       this.data = c.data
+      this.written = Float64Array.from(c.data)
       this.dims = c.shape
       this.rounding = c.precision
     }
@@ -140,6 +150,7 @@ export class AdaptedBlock implements Block {
     const fail = (error: unknown): never => {
       throw wrapped(this.adapter, `writing \`${this.name}\``, error)
     }
+    this.written!.set(this.data!)
     try {
       const r = this.adapter.write(this.current, Float64Array.from(this.data!))
       return isThenable(r) ? Promise.resolve(r).then((t) => this.replace(t), fail) : this.replace(r)
@@ -168,20 +179,70 @@ export class AdaptedBlock implements Block {
   clean(): void {
     this.dirty = false
   }
+
+  /**
+   * Reads the tensor back and returns its first coordinate that differs from what the check last wrote:
+   * something else wrote to it (the loss, through its own handle on the tensor), or nothing did.
+   */
+  overwritten(): Overwritten | undefined | PromiseLike<Overwritten | undefined> {
+    const where = `\`${this.name}\``
+    const compare = (d: TensorData): Overwritten | undefined => {
+      const now = checked(d, this.adapter, where).data
+      const was = this.written!
+      // `!==`, not Object.is: a storage that keeps 0 for −0 has not been written to.
+      const i = was.findIndex((v, j) => v !== now[j])
+      if (i < 0) return undefined
+      // The tensor no longer holds the mirror: the final flush must write the originals back.
+      this.dirty = true
+      return { path: pathOf(this.name, this.dims, i), was: was[i]!, now: now[i]! }
+    }
+    const fail = (error: unknown): never => {
+      throw error instanceof GradcheckError ? error : wrapped(this.adapter, `reading ${where} back`, error)
+    }
+    try {
+      const r = this.adapter.read(this.current)
+      return isThenable(r) ? Promise.resolve(r).then(compare, fail) : compare(r)
+    } catch (error) {
+      return fail(error)
+    }
+  }
 }
 
 /** The adapted tensors of `at` and the reads and writes of all of them, for the check's `'io'` calls. */
 export class TensorIO {
   private loaded = false
   private ending = false
+  private verifying = false
   constructor(readonly blocks: readonly AdaptedBlock[]) {}
 
-  /** The first call reads every tensor; later ones write back those that changed; after `end`, the originals. */
-  sync(): void | Promise<void> {
+  /**
+   * The first call reads every tensor; later ones write back those that changed; after `verify`, one reads
+   * every tensor back and returns the first coordinate overwritten (see `verify`); after `end`, the originals.
+   */
+  sync(): void | Overwritten | PromiseLike<void | Overwritten | undefined> {
     if (this.ending) return this.finish()
+    if (this.verifying) return this.readBack()
     if (this.loaded) return all(this.blocks.map((b) => b.flush()))
     this.loaded = true
     return all(this.blocks.map((b) => b.load()))
+  }
+
+  /**
+   * The next `sync` reads every tensor back, instead of writing: a loss or gradient function that writes to
+   * an adapted tensor through its own handle (`w.assign(…)` on a TF.js variable) changes the tensor, not the
+   * mirror the engine compares. Called once after the gradient call and once after the last loss call: one
+   * read per tensor each. A write that a later perturbation overwrites in between is not seen (reading back
+   * around every call would double the traffic with the tensor, a GPU read-back each time on WebGPU).
+   */
+  verify(): void {
+    this.verifying = true
+  }
+
+  private readBack(): Overwritten | undefined | PromiseLike<Overwritten | undefined> {
+    this.verifying = false
+    const reads = this.blocks.map((b) => b.overwritten())
+    const first = (found: (Overwritten | undefined)[]): Overwritten | undefined => found.find((c) => c !== undefined)
+    return reads.some(isThenable) ? Promise.all(reads).then(first) : first(reads as (Overwritten | undefined)[])
   }
 
   /** The next `sync` is the last: the engine has restored every mirror. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { CallError, checkGradients } from 'gradcheck'
+import { CallError, ParameterError, checkGradients } from 'gradcheck'
 import { autodiff } from 'gradcheck/tfjs'
 import 'gradcheck/vitest'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -98,6 +98,23 @@ describe('gradcheck/tfjs', () => {
     expect(tf.memory().numTensors).toBe(start)
     expect(bits(w)).toEqual(before)
     expect(w.isDisposed).toBe(false)
+    tf.dispose([x, w])
+  })
+
+  it('names the variable a loss writes to through its own handle (an `assign` inside it), and restores it with no tensor leaked', () => {
+    const { x, w } = setup()
+    const before = bits(w)
+    const start = tf.memory().numTensors
+    const loss = () => tf.tidy(() => tf.sum(tf.square(tf.matMul(x, w))))
+    const stepping = () => {
+      const l = loss()
+      tf.tidy(() => w.assign(tf.mul(w, 0.99))) // an optimizer step in the wrong place
+      return l
+    }
+    expect(() => checkGradients(stepping as unknown as () => number, autodiff(loss), { at: { w } })).toThrow(ParameterError)
+    expect(() => checkGradients(stepping as unknown as () => number, autodiff(loss), { at: { w } })).toThrow(/Expected the loss to leave `at` as it is, but it changed `w\[0,0\]` from 0\.2\d* to 0\.19\d*/)
+    expect(bits(w)).toEqual(before)
+    expect(tf.memory().numTensors).toBe(start)
     tf.dispose([x, w])
   })
 
