@@ -85,6 +85,24 @@ describe('the package metadata', () => {
     expect(pkg.license).toBe('MIT')
   })
 
+  it('has peer ranges that span exactly the versions the consumer projects below check, and no more', () => {
+    const version = (dir: string): string => (JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as { version: string }).version
+    const runners = 'test/types/consumers/runners'
+    const tested: Record<string, string[]> = {
+      vitest: [version(`${runners}/vitest3/node_modules/vitest`), version('node_modules/vitest'), version(`${runners}/vitest5/node_modules/vitest`)],
+      jest: [version('node_modules/jest29'), version('node_modules/jest')],
+      expect: [version('node_modules/expect29'), version('node_modules/expect')],
+      '@tensorflow/tfjs-core': [version('node_modules/@tensorflow/tfjs-core')],
+    }
+    const peers = pkg.peerDependencies as Record<string, string>
+    expect(Object.keys(peers).sort()).toEqual(Object.keys(tested).sort())
+    // From the oldest tested major (for Vitest its minor: 3.0 and 3.1 have no `Matchers` to add to) to below the next major after the newest.
+    for (const [name, versions] of Object.entries(tested)) {
+      const [oldest, newest] = [versions[0]!.split('.'), versions.at(-1)!.split('.')]
+      expect(peers[name], name).toBe(`>=${name === 'vitest' ? oldest.slice(0, 2).join('.') : oldest[0]} <${Number(newest[0]) + 1}`)
+    }
+  })
+
   it('has a lockfile whose root entry mirrors package.json, so `npm install` after `npm ci` leaves it as it is', () => {
     const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as { name: string; version: string; packages: Record<string, Record<string, unknown>> }
     const root = lock.packages['']!
@@ -285,7 +303,7 @@ describe.runIf(built)('the packed tarball', () => {
       'setup.ts': setup,
       'gradients.test.ts': under(imports, 'gradients'),
       'unawaited.test.ts': under(imports, 'unawaited'),
-      'last.test.ts': fixture('jest/unawaited.ts'),
+      'last.test.ts': fixture('jest/last.ts'),
       'types.ts': under(imports, 'types'),
     })
     expect(tsc(dir, cjs)).toBe('')

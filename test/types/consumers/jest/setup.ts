@@ -1,2 +1,2 @@
-// The fresh Jest 30 project's setupFilesAfterEnv, compiled with its tests: registers the matchers and their types.
+// The setupFilesAfterEnv of the fresh Jest 29 and 30 projects, compiled with their tests: registers the matchers and their types.
 import 'gradcheck/jest'
