@@ -67,9 +67,20 @@ function outputs(value: unknown, kind: RowsKind): { blocks: readonly Block[]; pa
   return { blocks: flat.blocks, paths }
 }
 
+/**
+ * A deep copy of a tensor structure with the value's own constructors: under Jest's vm, structuredClone
+ * makes typed arrays of another realm, which `flatten` does not recognise as tensors.
+ */
+function copyOf(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return (value as Float64Array).slice()
+  if (Array.isArray(value)) return value.map(copyOf)
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyOf(v)]))
+  return value
+}
+
 /** u shaped like the output: a copy of it with coordinate `o` (or all, from `weights`) set. */
 function shaped(value: unknown, weights: (o: number) => number): unknown {
-  const copy = typeof value === 'number' ? { value } : structuredClone(value)
+  const copy = typeof value === 'number' ? { value } : copyOf(value)
   const blocks = flatten(copy, 'the output of f').blocks
   let o = 0
   for (const b of blocks) for (let i = 0; i < b.size; i++) b.set(i, weights(o++))
@@ -190,7 +201,7 @@ function checkEachRow<P>(
   const projected = (x: P): unknown => {
     if (vjp) return vjp(x, shaped(value, (j) => u[j]!))
     // Σ uᵢ·Jᵢ, mirroring `at`: summed block by block.
-    const first = structuredClone(full[0]) as object
+    const first = copyOf(full[0]) as object
     const target = flatten(first, 'the Jacobian').blocks
     const sources = full.map((row) => flatten(row, 'the Jacobian').blocks)
     target.forEach((b, k) => {
