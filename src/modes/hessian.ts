@@ -11,7 +11,7 @@ export type HessianSpec<P> = readonly unknown[] | { hvp: (params: P, v: unknown)
 export type HessianOptions<P = unknown> = JacobianOptions<P>
 
 /** A gradient mirrors `at`, so its coordinates keep `at`'s names: an entry reads `w[1] / w[2]`, ∂²L/∂w₁∂w₂. */
-const HESSIAN: RowsKind = { of: 'Hessian', single: 'at', projection: 'u·grad', product: 'the HVP' }
+const HESSIAN: RowsKind = { of: 'Hessian', single: 'at', projection: 'u·grad', product: 'hvp' }
 
 /**
  * Checks a Hessian against differences of the gradient: H is the Jacobian of `grad`, so this is the

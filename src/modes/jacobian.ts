@@ -53,11 +53,11 @@ export interface RowsKind {
   single: string
   /** The seeded projection's name. */
   projection: string
-  /** The analytic side's product, in messages: `the JVP`, `the HVP`. */
-  product: string
+  /** The analytic side's product: `{ jvp }` or `{ hvp }`. */
+  product: 'jvp' | 'hvp'
 }
 
-const JACOBIAN: RowsKind = { of: 'Jacobian', single: 'f', projection: 'u·f', product: 'the JVP' }
+const JACOBIAN: RowsKind = { of: 'Jacobian', single: 'f', projection: 'u·f', product: 'jvp' }
 
 /** The output coordinates of a value of f, flattened; a single tensor is named `kind.single`. */
 function outputs(value: unknown, kind: RowsKind): { blocks: readonly Block[]; paths: string[] } {
@@ -107,25 +107,29 @@ const inputPaths = (blocks: readonly Block[]): string[] => blocks.flatMap((b) =>
  */
 function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number, kind: RowsKind): MaybePromise<unknown[]> {
   const blocks = flatten(at, '`at`').blocks
-  if (blocks.some((b) => b instanceof AdaptedBlock)) {
-    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ ${kind.product.slice(4).toLowerCase()} }\`, got an adapted tensor (${blocks.find((b) => b instanceof AdaptedBlock)!.name}). Pass the full ${kind.of} instead, or \`at\` as Float64Arrays.`)
+  const adapted = blocks.find((b) => b instanceof AdaptedBlock)
+  if (adapted !== undefined) {
+    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ ${kind.product} }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full ${kind.of} instead, or \`at\` as Float64Arrays.`)
   }
+  const product = `the ${kind.product.toUpperCase()}`
   const snapshot = new Perturbation(blocks)
   const paths = inputPaths(blocks)
   const n = paths.length
   const matrix = new Float64Array(count * n)
   const column = (j: number): MaybePromise<void> => {
     const wrap = (error: unknown): never => {
-      throw error instanceof GradcheckError ? error : new CallError(`${kind.product[0]!.toUpperCase()}${kind.product.slice(1)} threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
+      throw error instanceof GradcheckError ? error : new CallError(`The ${kind.product.toUpperCase()} threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
     }
     const store = (value: unknown): void => {
       snapshot.assertUnchanged('grad')
-      const size = flatten(value, `the result of ${kind.product}`).blocks.reduce((s, b) => s + b.size, 0)
+      const result = flatten(value, `the result of ${product}`).blocks
+      const size = result.reduce((s, b) => s + b.size, 0)
       if (size !== count) {
         const like = kind.of === 'Hessian' ? 'mirror `at`' : 'be shaped like the output of f'
-        throw new ShapeMismatchError(`Expected the result of ${kind.product} to ${like} (${count} numbers), got ${describe(value)} with ${size} (v = 1 at \`${paths[j]}\`). Return the product with v, one value per ${kind.of === 'Hessian' ? 'coordinate of `at`' : 'output coordinate'}.`)
+        throw new ShapeMismatchError(`Expected the result of ${product} to ${like} (${count} numbers), got ${describe(value)} with ${size} (v = 1 at \`${paths[j]}\`). Return the product with v, one value per ${kind.of === 'Hessian' ? 'coordinate of `at`' : 'output coordinate'}.`)
       }
-      for (let o = 0; o < count; o++) matrix[o * n + j] = read(value, o)
+      let o = 0
+      for (const b of result) for (let i = 0; i < b.size; i++) matrix[o++ * n + j] = b.get(i)
     }
     try {
       const value = jvp(at, shaped(at, (i) => (i === j ? 1 : 0)))
