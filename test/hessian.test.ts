@@ -119,7 +119,16 @@ describe('checkHessian: wrong Hessians fail, naming the entries', () => {
     wrong[1]![2] = wrong[2]![1] = 0.25
     const r = checkHessian(quadraticGrad, hessianOf(wrong, point('float64').w), { at: point('float64') }) as JacobianReport
     expect(failingPaths(r).filter((p) => !p.startsWith('u·grad'))).toEqual(['w[1] / w[2]', 'w[2] / w[1]'])
-    expect(formatJacobianReport(r)).toMatch(/^✗ 3 of 5 checks of the Hessian disagree \(w\[1\], w\[2\], u·grad\)/)
+    const message = formatJacobianReport(r)
+    expect(message).toMatch(/^✗ 3 of 5 checks of the Hessian disagree \(w\[1\], w\[2\], u·grad\)/)
+    // A row's replay line names the gradient coordinate it differences, not a loss.
+    expect(message).toMatch(/── w\[1\] ──[\s\S]*Replay: \{ seed: 1849 \}  \(\d+ grad calls; grad w\[1\] /)
+  })
+
+  it('the matcher: the message is the report, and .not says the Hessians match', () => {
+    const wrong = hessianOf(A.map((row, i) => row.map((a, j) => (i === 0 && j === 0 ? 2 * a : a))), point('float64').w)
+    expect(() => expect(quadraticGrad).toHaveHessianMatching(wrong, { at: point('float64') })).toThrow(/toHaveHessianMatching[\s\S]*checks of the Hessian disagree \(w\[0\], u·grad\)[\s\S]*w\[0\] \/ w\[0\]/)
+    expect(() => expect(quadraticGrad).not.toHaveHessianMatching({ hvp: quadraticHvp }, { at: point('float64') })).toThrow(/Expected the Hessians not to match, but they do:\n✓ all 4 checked rows of the Hessian/)
   })
 
   it('a non-symmetric wrong Hessian: one entry off on one side of the diagonal fails in that row alone', () => {
@@ -164,6 +173,17 @@ describe('checkHessian: async, errors and the parameters', () => {
     expect(at.W1).toEqual(before.W1)
     expect(at.w2).toEqual(before.w2)
     expect(Array.from(at.W1, (v, i) => Object.is(v, before.W1[i]))).not.toContain(false)
+  })
+
+  it('an HVP that writes to `at` is an error naming the coordinate, and `at` comes back bit for bit', () => {
+    const at = point('float64')
+    const before = at.w.slice()
+    const writing = (p: { w: Vec }, v: unknown) => {
+      p.w[2] = 0
+      return quadraticHvp(p, v)
+    }
+    expect(() => checkHessian(quadraticGrad, { hvp: writing }, { at })).toThrow(/leave `at` as it is, but it changed `w\[2\]` from 1.1 to 0/)
+    expect(Array.from(at.w, (v, i) => Object.is(v, before[i]))).not.toContain(false)
   })
 
   it('names what is wrong with the arguments', () => {

@@ -118,6 +118,8 @@ function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, coun
   const matrix = new Float64Array(count * n)
   const column = (j: number): MaybePromise<void> => {
     const wrap = (error: unknown): never => {
+      // Whatever the JVP wrote before it threw (or was found writing), the user gets `at` back bit for bit.
+      snapshot.restoreAll()
       throw error instanceof GradcheckError ? error : new CallError(`The ${kind.product.toUpperCase()} threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
     }
     const store = (value: unknown): void => {
@@ -133,7 +135,7 @@ function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, coun
     }
     try {
       const value = jvp(at, shaped(at, (i) => (i === j ? 1 : 0)))
-      return isThenable(value) ? Promise.resolve(value).then(store, wrap) : store(value)
+      return isThenable(value) ? Promise.resolve(value).then(store).catch(wrap) : store(value)
     } catch (error) {
       return wrap(error)
     }
