@@ -1,10 +1,11 @@
-import type { GradcheckOptions, Gradient, JacobianOptions } from '../src/index.js'
+import type { GradcheckOptions, Gradient, HessianOptions, JacobianOptions } from '../src/index.js'
 import { numericalGradientOf } from './numericalGradientOf.js'
 import { toHaveGradientsMatching } from './toHaveGradientsMatching.js'
+import { toHaveHessianMatching } from './toHaveHessianMatching.js'
 import { toHaveJacobianMatching } from './toHaveJacobianMatching.js'
 
 /** The matcher object, for `expect.extend(matchers)`; `numericalGradientOf` is meant as `expect.numericalGradientOf(loss, { at })`. */
-export const matchers = { toHaveGradientsMatching, toHaveJacobianMatching, numericalGradientOf }
+export const matchers = { toHaveGradientsMatching, toHaveJacobianMatching, toHaveHessianMatching, numericalGradientOf }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown
@@ -51,15 +52,31 @@ export interface GradientMatchers<T = unknown, R = void> {
    */
   toHaveGradientsMatching<G extends Gradient<LossParams<T>>>(grad: G, options: OptionsFor<T>): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, G>
   /**
-   * Checks a Jacobian — the full one (one entry per output coordinate, row-major, each mirroring `at`)
-   * or `{ vjp: (x, u) => uᵀJ }` — against finite differences of the received `f` at `options.at`.
-   * Returns a promise when `f` or the VJP is async: await it.
+   * Checks a Jacobian — the full one (one entry per output coordinate, row-major, each mirroring `at`),
+   * `{ vjp: (x, u) => uᵀJ }` or `{ jvp: (x, v) => J·v }` — against finite differences of the received
+   * `f` at `options.at`. Returns a promise when `f`, the VJP or the JVP is async: await it.
    */
-  toHaveJacobianMatching<J extends readonly unknown[] | { vjp: (params: LossParams<T>, u: never) => unknown }>(
+  toHaveJacobianMatching<J extends readonly unknown[] | { vjp: (params: LossParams<T>, u: never) => unknown } | { jvp: (params: LossParams<T>, v: never) => unknown }>(
     jacobian: J,
     options: JacobianFor<T>,
-  ): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, J extends { vjp: infer V } ? V : unknown>
+  ): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, J extends { vjp: infer V } ? V : J extends { jvp: infer V } ? V : unknown>
+  /**
+   * Checks a Hessian — `{ hvp: (x, v) => H·v }` or the full one (one entry per coordinate of `at`,
+   * each mirroring `at`) — against differences of the received gradient function `grad` at
+   * `options.at`. Returns a promise when `grad` or the HVP is async: await it.
+   */
+  toHaveHessianMatching<H extends readonly unknown[] | { hvp: (params: LossParams<T>, v: never) => unknown }>(
+    hessian: H,
+    options: HessianFor<T>,
+  ): [R] extends [PromiseLike<unknown>] ? Promise<void> : CheckReturn<T, H extends { hvp: infer V } ? V : unknown>
 }
+
+/** The options of a Hessian check of `grad`: `at` is what `grad` receives. */
+export type HessianFor<T> = IsAny<T> extends true
+  ? HessianOptions<unknown>
+  : [T] extends [AnyFunction]
+    ? HessianOptions<LossParams<T>>
+    : { at: never; 'expect(grad) needs the gradient function itself, not its value': never }
 
 /** The options of a Jacobian check of `f`: `at` is what `f` receives. */
 export type JacobianFor<T> = IsAny<T> extends true
@@ -68,6 +85,6 @@ export type JacobianFor<T> = IsAny<T> extends true
     ? JacobianOptions<LossParams<T>>
     : { at: never; 'expect(f) needs the function itself, not its value': never }
 
-export { toHaveGradientsMatching, toHaveJacobianMatching, numericalGradientOf }
+export { toHaveGradientsMatching, toHaveJacobianMatching, toHaveHessianMatching, numericalGradientOf }
 export type { GradientAsymmetricMatchers } from './numericalGradientOf.js'
 export type { MatcherContext, MatcherResult } from './context.js'

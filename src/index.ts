@@ -16,5 +16,6 @@ export {
   CallError,
 } from './errors.js'
 export { checkJacobian, formatJacobianReport, type JacobianSpec, type JacobianOptions, type JacobianReport, type JacobianRow } from './modes/jacobian.js'
+export { checkHessian, type HessianSpec, type HessianOptions } from './modes/hessian.js'
 export type { ProgressEvent } from './progress.js'
 export { registerTensorAdapter, type TensorAdapter, type TensorData } from './params/adapters.js'

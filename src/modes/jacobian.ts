@@ -1,7 +1,9 @@
 import { checkGradients } from '../check.js'
+import { Perturbation } from '../engine/calls.js'
 import { isThenable } from '../engine/drive.js'
-import { InvalidArgumentError, describe } from '../errors.js'
+import { CallError, GradcheckError, InvalidArgumentError, ShapeMismatchError, describe } from '../errors.js'
 import type { GradcheckOptions } from '../options.js'
+import { AdaptedBlock } from '../params/adapters.js'
 import { type Block, flatten, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
 import { formatReport } from '../render/text.js'
@@ -9,27 +11,30 @@ import type { Entry, Report } from '../report/types.js'
 
 /**
  * The analytic side of a Jacobian check: the full Jacobian — one entry per output coordinate (the
- * output flattened row-major), each mirroring `at` — or a vector–Jacobian product `vjp(x, u)` = uᵀJ,
- * mirroring `at`, for `u` shaped like the output.
+ * output flattened row-major), each mirroring `at` — a vector–Jacobian product `vjp(x, u)` = uᵀJ,
+ * mirroring `at`, for `u` shaped like the output, or a Jacobian–vector product `jvp(x, v)` = J·v,
+ * shaped like the output, for `v` mirroring `at`.
  */
-export type JacobianSpec<P> = readonly unknown[] | { vjp: (params: P, u: unknown) => unknown }
+export type JacobianSpec<P> = readonly unknown[] | { vjp: (params: P, u: unknown) => unknown } | { jvp: (params: P, v: unknown) => unknown }
 
 export interface JacobianOptions<P = unknown> extends GradcheckOptions<P> {
   /** Output coordinates checked row by row: `'all'`, a number drawn with `seed`, or `'auto'` (all of up to 16, else 16). @default 'auto' */
   outputSample?: 'auto' | 'all' | number
 }
 
-/** One checked row of the Jacobian: the gradient check of output coordinate `output`, or of the seeded projection u·f. */
+/** One checked row: the gradient check of output coordinate `output`, or of the seeded projection (`u·f`, `u·grad`). */
 export interface JacobianRow {
   output: string
   report: Report
 }
 
 export interface JacobianReport {
+  /** What was checked: a Jacobian of `f`, or the Hessian as the Jacobian of `grad`. */
+  of: 'Jacobian' | 'Hessian'
   pass: boolean
-  /** The rows checked one by one, then the projection u·f (`output: 'u·f'`) that covers every output at once. */
+  /** The rows checked one by one, then the projection (`output: 'u·f'`, for a Hessian `'u·grad'`) that covers every output at once. */
   rows: JacobianRow[]
-  /** Every entry, its path naming output and input: `logits[3] / w[1,2]`. */
+  /** Every entry, its path naming output and input: `logits[3] / w[1,2]` (a Hessian's `w[1] / w[2]`). */
   entries: Entry[]
   worst: Entry[]
   evaluations: number
@@ -41,18 +46,42 @@ type MaybePromise<T> = T | Promise<T>
 const then = <A, B>(v: MaybePromise<A>, k: (a: A) => MaybePromise<B>): MaybePromise<B> => (isThenable(v) ? Promise.resolve(v).then(k) : k(v as A))
 const all = <T>(vs: MaybePromise<T>[]): MaybePromise<T[]> => (vs.some(isThenable) ? Promise.all(vs) : (vs as T[]))
 
-/** The output coordinates of a value of f, flattened; a single tensor is named `f`. */
-function outputs(value: unknown): { blocks: readonly Block[]; paths: string[] } {
+/** How a check of rows names what it checks: a Jacobian of `f`, or a Hessian as the Jacobian of `grad`. */
+export interface RowsKind {
+  of: 'Jacobian' | 'Hessian'
+  /** The name of an output that is a single tensor (`f`; a gradient keeps `at`'s names, as it mirrors `at`). */
+  single: string
+  /** The seeded projection's name. */
+  projection: string
+  /** The analytic side's product: `{ jvp }` or `{ hvp }`. */
+  product: 'jvp' | 'hvp'
+}
+
+const JACOBIAN: RowsKind = { of: 'Jacobian', single: 'f', projection: 'u·f', product: 'jvp' }
+
+/** The output coordinates of a value of f, flattened; a single tensor is named `kind.single`. */
+function outputs(value: unknown, kind: RowsKind): { blocks: readonly Block[]; paths: string[] } {
   const flat = flatten(value, 'the output of f')
   const paths: string[] = []
-  for (const b of flat.blocks) for (let i = 0; i < b.size; i++) paths.push(pathOf(b.name === 'at' ? 'f' : b.name, b.shape, i))
+  for (const b of flat.blocks) for (let i = 0; i < b.size; i++) paths.push(pathOf(b.name === 'at' ? kind.single : b.name, b.shape, i))
   return { blocks: flat.blocks, paths }
+}
+
+/**
+ * A deep copy of a tensor structure with the value's own constructors: under Jest's vm, structuredClone
+ * makes typed arrays of another realm, which `flatten` does not recognise as tensors.
+ */
+function copyOf(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return (value as Float64Array).slice()
+  if (Array.isArray(value)) return value.map(copyOf)
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyOf(v)]))
+  return value
 }
 
 /** u shaped like the output: a copy of it with coordinate `o` (or all, from `weights`) set. */
 function shaped(value: unknown, weights: (o: number) => number): unknown {
-  const copy = typeof value === 'number' ? { value } : structuredClone(value)
-  const blocks = flatten(typeof value === 'number' ? copy : copy, 'the output of f').blocks
+  const copy = typeof value === 'number' ? { value } : copyOf(value)
+  const blocks = flatten(copy, 'the output of f').blocks
   let o = 0
   for (const b of blocks) for (let i = 0; i < b.size; i++) b.set(i, weights(o++))
   return typeof value === 'number' ? (copy as { value: number }).value : copy
@@ -67,72 +96,155 @@ const read = (value: unknown, o: number): number => {
   return Number.NaN
 }
 
+/** The path of every coordinate of `at`, flattened as the engine flattens it. */
+const inputPaths = (blocks: readonly Block[]): string[] => blocks.flatMap((b) => Array.from({ length: b.size }, (_, i) => pathOf(b.name, b.shape, i)))
+
+/**
+ * The full Jacobian from a JVP: its columns J·eⱼ, one call per coordinate of `at`, in sequence, put
+ * together as rows mirroring `at`. Column j is the very derivative the rows' checks compare with the
+ * difference along coordinate j, so everything the full Jacobian is checked for (rows, the projection,
+ * localisation to single entries) holds for the JVP. `at` is only read: a JVP that writes to it is an error.
+ */
+function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number, kind: RowsKind): MaybePromise<unknown[]> {
+  const blocks = flatten(at, '`at`').blocks
+  const adapted = blocks.find((b) => b instanceof AdaptedBlock)
+  if (adapted !== undefined) {
+    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ ${kind.product} }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full ${kind.of} instead, or \`at\` as Float64Arrays.`)
+  }
+  const product = `the ${kind.product.toUpperCase()}`
+  const snapshot = new Perturbation(blocks)
+  const paths = inputPaths(blocks)
+  const n = paths.length
+  const matrix = new Float64Array(count * n)
+  const column = (j: number): MaybePromise<void> => {
+    const wrap = (error: unknown): never => {
+      // Whatever the JVP wrote before it threw (or was found writing), the user gets `at` back bit for bit.
+      snapshot.restoreAll()
+      throw error instanceof GradcheckError ? error : new CallError(`The ${kind.product.toUpperCase()} threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
+    }
+    const store = (value: unknown): void => {
+      snapshot.assertUnchanged('grad')
+      const result = flatten(value, `the result of ${product}`).blocks
+      const size = result.reduce((s, b) => s + b.size, 0)
+      if (size !== count) {
+        const like = kind.of === 'Hessian' ? 'mirror `at`' : 'be shaped like the output of f'
+        throw new ShapeMismatchError(`Expected the result of ${product} to ${like} (${count} numbers), got ${describe(value)} with ${size} (v = 1 at \`${paths[j]}\`). Return the product with v, one value per ${kind.of === 'Hessian' ? 'coordinate of `at`' : 'output coordinate'}.`)
+      }
+      let o = 0
+      for (const b of result) for (let i = 0; i < b.size; i++) matrix[o++ * n + j] = b.get(i)
+    }
+    try {
+      const value = jvp(at, shaped(at, (i) => (i === j ? 1 : 0)))
+      return isThenable(value) ? Promise.resolve(value).then(store).catch(wrap) : store(value)
+    } catch (error) {
+      return wrap(error)
+    }
+  }
+  let chain: MaybePromise<void> = undefined
+  for (let j = 0; j < n; j++) chain = then(chain, () => column(j))
+  return then(chain, () => Array.from({ length: count }, (_, o) => shaped(at, (j) => matrix[o * n + j]!)))
+}
+
 /**
  * Checks a Jacobian through the gradient machinery. Each sampled output coordinate fᵢ is a scalar
  * loss whose gradient is row i of J (the full Jacobian's entry i, or vjp(x, eᵢ)): a wrong column shows
  * in every row, a wrong row in its own. Then the seeded projection u·f (u ±1 over the outputs), whose
  * gradient is uᵀJ = vjp(x, u) (or Σ uᵢ·Jᵢ): every output at once, so a wrong row that the row sample
- * left out still fails, as does a VJP that transposes a term only for some u.
+ * left out still fails, as does a VJP that transposes a term only for some u. A JVP is checked through
+ * the full Jacobian its columns make (`jacobianFromJvp`).
  */
 export function checkJacobian<P>(f: (params: P) => unknown, jacobian: JacobianSpec<P>, options: JacobianOptions<P>): MaybePromise<JacobianReport> {
   if (typeof f !== 'function') throw new InvalidArgumentError(`Expected f to be a function, got ${describe(f)}. Pass the function itself: \`expect(f)\`.`)
-  const vjp = !Array.isArray(jacobian) && typeof (jacobian as { vjp?: unknown }).vjp === 'function' ? (jacobian as { vjp: (x: P, u: unknown) => unknown }).vjp : undefined
-  if (vjp === undefined && !Array.isArray(jacobian)) {
-    throw new InvalidArgumentError(`Expected the Jacobian to be an array (one entry per output coordinate, each mirroring \`at\`) or \`{ vjp }\`, got ${describe(jacobian)}.`)
+  const product = (name: 'vjp' | 'jvp') => (typeof jacobian === 'object' && jacobian !== null && !Array.isArray(jacobian) && typeof (jacobian as Record<string, unknown>)[name] === 'function' ? ((jacobian as Record<string, unknown>)[name] as (x: P, w: unknown) => unknown) : undefined)
+  const vjp = product('vjp')
+  const jvp = product('jvp')
+  if (vjp === undefined && jvp === undefined && !Array.isArray(jacobian)) {
+    throw new InvalidArgumentError(`Expected the Jacobian to be an array (one entry per output coordinate, each mirroring \`at\`), \`{ vjp }\` or \`{ jvp }\`, got ${describe(jacobian)}.`)
   }
-  const full = (vjp === undefined ? jacobian : []) as readonly unknown[]
+  return checkRows(f, Array.isArray(jacobian) ? { full: jacobian } : vjp ? { vjp } : { jvp: jvp! }, options, JACOBIAN)
+}
+
+/** The analytic side, sorted out: the full rows, a VJP or a JVP. */
+export type Rows<P> = { full: readonly unknown[] } | { vjp: (x: P, u: unknown) => unknown } | { jvp: (x: P, v: unknown) => unknown }
+
+/** The check behind `checkJacobian` and `checkHessian`: the rows of f's Jacobian, one by one, and the seeded projection. */
+export function checkRows<P>(f: (params: P) => unknown, spec: Rows<P>, options: JacobianOptions<P>, kind: RowsKind): MaybePromise<JacobianReport> {
   const { outputSample = 'auto', ...rest } = options
   const base = rest as GradcheckOptions<P>
   return then(f(options.at), (value) => {
-    const { paths } = outputs(value)
-    if (vjp === undefined && full.length !== paths.length) {
-      throw new InvalidArgumentError(`Expected the Jacobian to have one entry per output coordinate (${paths.length}), got ${full.length}. Flatten the output row-major.`)
+    const { paths } = outputs(value, kind)
+    if (kind.of === 'Hessian') {
+      const n = inputPaths(flatten(options.at, '`at`').blocks).length
+      if (n !== paths.length) throw new ShapeMismatchError(`Expected grad to return a value mirroring \`at\` (${n} numbers), got ${describe(value)} with ${paths.length}. Return the gradient of the loss, shaped like \`at\`.`)
     }
-    const count = outputSample === 'all' ? paths.length : outputSample === 'auto' ? AUTO_OUTPUTS : outputSample
-    const rows = sampleIndices(paths.length, count, random((options.seed ?? 1849) ^ 0x27d4eb2f))
-    const next = random((options.seed ?? 1849) ^ 0x165667b1)
-    const u = paths.map(() => (next() < 0.5 ? -1 : 1))
-    const rowGrad = (o: number) => (x: P) => (vjp ? vjp(x, shaped(value, (j) => (j === o ? 1 : 0))) : full[o])
-    const projected = (x: P): unknown => {
-      if (vjp) return vjp(x, shaped(value, (j) => u[j]!))
-      // Σ uᵢ·Jᵢ, mirroring `at`: summed block by block.
-      const first = structuredClone(full[0]) as object
-      const target = flatten(first, 'the Jacobian').blocks
-      const sources = full.map((row) => flatten(row, 'the Jacobian').blocks)
-      target.forEach((b, k) => {
-        for (let i = 0; i < b.size; i++) b.set(i, sources.reduce((s, src, j) => s + u[j]! * src[k]!.get(i), 0))
-      })
-      return first
+    if ('full' in spec && spec.full.length !== paths.length) {
+      throw new InvalidArgumentError(
+        kind.of === 'Hessian'
+          ? `Expected the Hessian to have one entry per coordinate of \`at\` (${paths.length}), got ${spec.full.length}. Each entry is a row of the Hessian, mirroring \`at\`.`
+          : `Expected the Jacobian to have one entry per output coordinate (${paths.length}), got ${spec.full.length}. Flatten the output row-major.`,
+      )
     }
-    const checks: { output: string; loss: (x: P) => MaybePromise<number>; grad: (x: P) => unknown }[] = [
-      ...rows.map((o) => ({ output: paths[o]!, loss: (x: P) => then(f(x), (v) => read(v, o)), grad: rowGrad(o) })),
-      { output: 'u·f', loss: (x: P) => then(f(x), (v) => u.reduce((s, w, j) => s + w * read(v, j), 0)), grad: projected },
-    ]
-    // One after another: calls stay sequential, async or not.
-    const results: MaybePromise<JacobianRow>[] = []
-    let chain: MaybePromise<void> = undefined
-    for (const c of checks) {
-      const row: MaybePromise<JacobianRow> = then(chain, () => then(checkGradients(c.loss as (x: P) => number, c.grad as (x: P) => object, base), (report) => ({ output: c.output, report })))
-      results.push(row)
-      chain = then(row, () => undefined)
-    }
-    return then(all(results), summarizeRows)
+    const full = 'jvp' in spec ? jacobianFromJvp(spec.jvp, options.at, paths.length, kind) : 'full' in spec ? spec.full : []
+    return then(full, (rows) => checkEachRow(f, value, paths, 'vjp' in spec ? spec.vjp : undefined, rows, outputSample, base, kind))
   })
 }
 
-function summarizeRows(rows: JacobianRow[]): JacobianReport {
+function checkEachRow<P>(
+  f: (params: P) => unknown,
+  value: unknown,
+  paths: string[],
+  vjp: ((x: P, u: unknown) => unknown) | undefined,
+  full: readonly unknown[],
+  outputSample: 'auto' | 'all' | number,
+  base: GradcheckOptions<P>,
+  kind: RowsKind,
+): MaybePromise<JacobianReport> {
+  const count = outputSample === 'all' ? paths.length : outputSample === 'auto' ? AUTO_OUTPUTS : outputSample
+  const rows = sampleIndices(paths.length, count, random((base.seed ?? 1849) ^ 0x27d4eb2f))
+  const next = random((base.seed ?? 1849) ^ 0x165667b1)
+  const u = paths.map(() => (next() < 0.5 ? -1 : 1))
+  const rowGrad = (o: number) => (x: P) => (vjp ? vjp(x, shaped(value, (j) => (j === o ? 1 : 0))) : full[o])
+  const projected = (x: P): unknown => {
+    if (vjp) return vjp(x, shaped(value, (j) => u[j]!))
+    // Σ uᵢ·Jᵢ, mirroring `at`: summed block by block.
+    const first = copyOf(full[0]) as object
+    const target = flatten(first, 'the Jacobian').blocks
+    const sources = full.map((row) => flatten(row, 'the Jacobian').blocks)
+    target.forEach((b, k) => {
+      for (let i = 0; i < b.size; i++) b.set(i, sources.reduce((s, src, j) => s + u[j]! * src[k]!.get(i), 0))
+    })
+    return first
+  }
+  const checks: { output: string; loss: (x: P) => MaybePromise<number>; grad: (x: P) => unknown }[] = [
+    ...rows.map((o) => ({ output: paths[o]!, loss: (x: P) => then(f(x), (v) => read(v, o)), grad: rowGrad(o) })),
+    { output: kind.projection, loss: (x: P) => then(f(x), (v) => u.reduce((s, w, j) => s + w * read(v, j), 0)), grad: projected },
+  ]
+  // One after another: calls stay sequential, async or not.
+  const results: MaybePromise<JacobianRow>[] = []
+  let chain: MaybePromise<void> = undefined
+  for (const c of checks) {
+    const row: MaybePromise<JacobianRow> = then(chain, () => then(checkGradients(c.loss as (x: P) => number, c.grad as (x: P) => object, base), (report) => ({ output: c.output, report })))
+    results.push(row)
+    chain = then(row, () => undefined)
+  }
+  return then(all(results), (checked) => summarizeRows(kind, checked))
+}
+
+function summarizeRows(kind: RowsKind, rows: JacobianRow[]): JacobianReport {
   const entries = rows.flatMap((r) => r.report.entries.map((e) => ({ ...e, path: `${r.output} / ${e.path}` })))
   const badness = (e: Entry): number => (Number.isNaN(e.absoluteError / e.tolerance) ? Infinity : e.absoluteError / e.tolerance)
   const worst = [...entries].sort((x, y) => Number(y.failed) - Number(x.failed) || badness(y) - badness(x)).slice(0, rows[0]?.report.options.worst ?? 5)
-  return { pass: rows.every((r) => r.report.pass), rows, entries, worst, evaluations: rows.reduce((s, r) => s + r.report.evaluations, 0) }
+  return { of: kind.of, pass: rows.every((r) => r.report.pass), rows, entries, worst, evaluations: rows.reduce((s, r) => s + r.report.evaluations, 0) }
 }
 
-/** The message of a Jacobian check: a headline, then the report of each failing row with its paths naming output and input. */
+/** The message of a Jacobian or Hessian check: a headline, then the report of each failing row with its paths naming output and input. */
 export function formatJacobianReport(r: JacobianReport): string {
   const failing = r.rows.filter((x) => !x.report.pass)
+  const projection = r.rows[r.rows.length - 1]!.output
   const head = r.pass
-    ? `✓ all ${r.rows.length - 1} checked rows of the Jacobian and the projection u·f agree (${r.evaluations} calls of f)`
-    : `✗ ${failing.length} of ${r.rows.length} checks of the Jacobian disagree (${failing.map((x) => x.output).join(', ')})`
-  const body = failing.map((x) => `── ${x.output} ──\n${formatReport({ ...x.report, worst: x.report.worst.map((e) => ({ ...e, path: `${x.output} / ${e.path}` })) })}`)
+    ? `✓ all ${r.rows.length - 1} checked rows of the ${r.of} and the projection ${projection} agree (${r.evaluations} calls of ${r.of === 'Hessian' ? 'grad' : 'f'})`
+    : `✗ ${failing.length} of ${r.rows.length} checks of the ${r.of} disagree (${failing.map((x) => x.output).join(', ')})`
+  const received = (output: string) => (r.of === 'Hessian' ? { received: { call: 'grad call', value: `grad ${output}` } } : {})
+  const body = failing.map((x) => `── ${x.output} ──\n${formatReport({ ...x.report, worst: x.report.worst.map((e) => ({ ...e, path: `${x.output} / ${e.path}` })) }, received(x.output))}`)
   return [head, ...body].join('\n\n')
 }

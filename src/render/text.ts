@@ -10,6 +10,8 @@ export interface Colors {
 
 export interface FormatOptions {
   colors?: Colors
+  /** What the Replay line calls the checked function and its value: the loss by default; a Hessian's row checks a coordinate of `grad`. */
+  received?: { call: string; value: string }
 }
 
 /** The figure formats of the message, shared with the HTML renderer so both print the same numbers. */
@@ -294,6 +296,7 @@ export function formatReport(r: Report, options: FormatOptions = {}): string {
   lines.push('Per tensor', ...blockTable(r.blocks, colors, r), '')
   for (const w of r.warnings) lines.push(`Warning: ${warningText(w, r)}`)
   for (const h of r.hints) lines.push(`Hint: ${hintText(h)}`)
-  lines.push(`Replay: { seed: ${r.seed} }  (${plural(r.evaluations, 'loss call')}; loss ${val(r.loss.value)} ± ${exp(r.loss.noise)})`)
+  const received = options.received ?? { call: 'loss call', value: 'loss' }
+  lines.push(`Replay: { seed: ${r.seed} }  (${plural(r.evaluations, received.call)}; ${received.value} ${val(r.loss.value)} ± ${exp(r.loss.noise)})`)
   return lines.join('\n')
 }
