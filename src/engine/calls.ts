@@ -11,7 +11,14 @@ import type { Check } from './drive.js'
 export class Perturbation {
   private readonly originals: Float64Array[]
   /** What is perturbed right now, for error messages: a coordinate's path, `near \`at\``, or nothing. */
-  where: string | undefined
+  get where(): string | undefined {
+    return this.describe?.()
+  }
+  set where(s: string | undefined) {
+    this.describe = s === undefined ? undefined : () => s
+  }
+  /** `where`, formatted only when an error asks: formatting a path and a number is the costliest step of a call of a cheap loss. */
+  describe: (() => string) | undefined
 
   constructor(readonly blocks: readonly Block[]) {
     this.originals = blocks.map((b) => Float64Array.from({ length: b.size }, (_, i) => b.get(i)))
@@ -94,7 +101,7 @@ export function* lossAt(at: Perturbation, k: number, i: number, value: number): 
   try {
     const x = at.set(k, i, value)
     const b = at.blocks[k]!
-    at.where = `${pathOf(b.name, b.shape, i)} = ${x}`
+    at.describe = () => `${pathOf(b.name, b.shape, i)} = ${x}`
     const f = yield* lossValue(() => `at ${pathOf(b.name, b.shape, i)} = ${x}`)
     const now = b.get(i)
     if (!Object.is(now, x)) throw mutated('loss', pathOf(b.name, b.shape, i), x, now)
