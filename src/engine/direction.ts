@@ -4,7 +4,7 @@ import { type Along, type Level, level } from './differences.js'
 import type { Call, Check } from './drive.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
-import { type Coordinate, type TensorScale, coordinateScale } from './scale.js'
+import { type Coordinate, type TensorScale, coordinateScale, relativeNoise } from './scale.js'
 import { type Estimate, extrapolate } from './extrapolate.js'
 import { smooth, sweep } from './sweep.js'
 import { agree } from './tolerance.js'
@@ -87,8 +87,7 @@ export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(0, a, loss.value, { centre: 0, scale: t.value.scale }, u)
   const G = t.gradient
-  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
-  const r = size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
+  const r = relativeNoise(loss, a, G, L, u)
   const o = p.options
   const h = o.step !== 'auto' ? o.step : start ?? Math.min(K.MAX_RELATIVE_STEP, Math.cbrt(3 * r)) * L
   const b = p.at.blocks[d.k]!
