@@ -4,10 +4,12 @@
 //      not, the path, loss calls, beside what a full check (every coordinate one by one) costs, over seeds;
 //   2. correct models of the same sizes pass, over the same seeds;
 //   3. engine overhead: check time ÷ time inside the loss and gradient calls, at 10⁴ with `sample: 'all'`;
-//   4. whole-tensor bugs in `mode: 'directional'`: calls until the tensor is named.
+//   4. whole-tensor bugs in `mode: 'directional'`: calls until the tensor is named;
+//   5. with default options, one wrong weight of a 20k MLP outside the sample: the check fails and names it.
 // The model is cheap on purpose, so the engine's own work shows: f(w) = Σ wᵢ·cᵢ + ½Σ wᵢ².
 import { type Mode, type Report, checkGradients } from 'gradcheck'
 import { PROBE_CALLS } from '../src/engine/constants.js'
+import { type WideParams, makeWide } from '../test/models/wide.js'
 
 const SEEDS = Number(process.env.SEEDS ?? 20)
 const SIZES = (process.env.SIZES ?? '1e3,1e4,1e5,1e6').split(',').map(Number)
@@ -146,3 +148,13 @@ for (const bug of ['x2', 'zero', 'reversed', 'x(1+1e-3)'] as const) {
   console.log(bug.padEnd(12), row.join(''))
 }
 console.log('(~: named by a failing direction that no coordinate explains, not by the whole-tensor rule)')
+
+console.log('\n5. Default options, a 20k-weight MLP (W1 200×100, 512 of its weights sampled): one weight ×1.01 outside the sample\n')
+for (const [i, seed] of [[12345, 1849], [5555, 7]] as const) {
+  const m = makeWide({})
+  const r = checkGradients(m.loss, (p: WideParams) => m.grad(p, { scale: [['W1', i, 1.01]] }), { at: m.params, seed })
+  const failing = r.entries.filter((e) => e.failed)
+  const path = `W1[${Math.floor(i / 100)},${i % 100}]`
+  const named = !r.pass && failing.length === 1 && failing[0]!.path === path && failing[0]!.found !== undefined
+  console.log(`${path} ×1.01, seed ${seed}: ${named ? `fails, names ${path} (found by ${failing[0]!.found!.by} after ${failing[0]!.found!.calls} calls)` : `NOT NAMED (pass: ${r.pass}, failing: ${failing.map((e) => e.path).join(', ')})`}, ${r.evaluations} loss calls`)
+}
