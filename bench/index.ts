@@ -1,47 +1,69 @@
 // Benchmarks: ratios measured in one run, never absolute timings compared across machines.
-//   1. loss calls per checked weight, and the engine's overhead: check time ÷ time spent inside the loss;
+//   1. loss calls per checked weight, where they go, and the engine's overhead: check time ÷ time spent
+//      inside the loss and gradient calls (issue #8 (a), (b));
 //   2. how good the error estimate is: estimated ÷ true error of the numeric derivative, on functions
 //      whose derivative is known exactly.
-import { type Method, checkGradients } from 'gradcheck'
+import { type Method, type Report, checkGradients } from 'gradcheck'
 import { PROBE_CALLS } from '../src/engine/constants.js'
 import { type CnnParams, type Dtype, backward, createCnn, loss as cnnLoss, makeBatch } from '../examples/cnn/cnn.js'
 import { grad as mlpGrad, init as mlpInit, loss as mlpLoss } from '../examples/readme/mlp.js'
+import { type WideParams, type WideSpec, makeWide } from '../test/models/wide.js'
+
+type Timed = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A) => R
 
 interface Model {
   name: string
-  run(timed: <A extends unknown[]>(f: (...a: A) => number) => (...a: A) => number): { checked: number; evaluations: number; pass: boolean }
+  /** Runs the check with its loss and gradient wrapped in `timed`, which adds up the time spent inside them. */
+  run(timed: Timed): Report
 }
 
 const batch = makeBatch()
 const cnn = (dtype: Dtype): Model => ({
   name: `demo CNN, ${dtype}`,
-  run: (timed) => checkGradients(timed((p: CnnParams) => cnnLoss(p, batch)), (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) }),
+  run: (timed) => checkGradients(timed((p: CnnParams) => cnnLoss(p, batch)), timed((p: CnnParams) => backward(p, batch)), { at: createCnn({ dtype }) }),
 })
 const wide = (n: number): Model => ({
   name: `Σ log(1 + wᵢ²)·cos(wᵢ), ${n} weights`,
   run: (timed) => {
     const w = Float64Array.from({ length: n }, (_, i) => Math.sin(3 * i + 1) * 2)
     const f = timed((x: Float64Array) => x.reduce((s, v) => s + Math.log1p(v * v) * Math.cos(v), 0))
-    const g = (x: Float64Array): Float64Array => x.map((v) => ((2 * v) / (1 + v * v)) * Math.cos(v) - Math.log1p(v * v) * Math.sin(v))
+    const g = timed((x: Float64Array): Float64Array => x.map((v) => ((2 * v) / (1 + v * v)) * Math.cos(v) - Math.log1p(v * v) * Math.sin(v)))
     return checkGradients(f, g, { at: w, sample: 'all' })
+  },
+})
+// Two-layer tanh perceptrons (test/models/wide.ts): D inputs, H hidden units, 10 classes, a batch of B.
+const mlp = (name: string, spec: WideSpec, options: object): Model => ({
+  name,
+  run: (timed) => {
+    const m = makeWide(spec)
+    return checkGradients(timed(m.loss), timed((p: WideParams) => m.grad(p)), { at: m.params, ...options })
   },
 })
 const models: Model[] = [
   cnn('float64'),
   cnn('float32'),
-  { name: 'README MLP', run: (timed) => checkGradients(timed(mlpLoss), mlpGrad, { at: mlpInit() }) },
+  { name: 'README MLP', run: (timed) => checkGradients(timed(mlpLoss), timed(mlpGrad), { at: mlpInit() }) },
   wide(100),
   wide(2000),
+  // issue #8 (a): engine overhead at 10⁴ weights, every one checked; batch 2 is a loss as cheap as the
+  // engine's own work per call, batch 32 one of a realistic cost.
+  mlp('MLP 10⁴ weights, batch 2, sample all', { D: 40, H: 200, B: 2 }, { sample: 'all' }),
+  mlp('MLP 10⁴ weights, batch 32, sample all', { D: 40, H: 200, B: 32 }, { sample: 'all' }),
+  // issue #8 (b): 50k float32 weights with default options (512 sampled per tensor, the rest directional).
+  mlp('MLP 5·10⁴ weights, float32, defaults', { D: 200, H: 240, precision: 'float32' }, {}),
+  mlp('MLP 5·10⁴ weights, float64, defaults', { D: 200, H: 240 }, {}),
 ]
 
-console.log('1. Cost of a check on correct gradients (goal: ≤ 2.1 loss calls per weight)\n')
-console.log(`(per weight: all calls, and those beyond the ${PROBE_CALLS} that measure the loss once per check)\n`)
-console.log('model'.padEnd(36), 'weights'.padStart(8), 'calls'.padStart(7), 'calls/weight'.padStart(13), 'beyond fixed'.padStart(13), 'check ÷ loss time'.padStart(18), ' pass')
+console.log('1. Cost of a check on correct gradients (goals: ≤ 2.1 loss calls per checked weight; check ÷ call time ≤ 1.05)\n')
+console.log(`(per weight: all calls, and those beyond the ${PROBE_CALLS} that measure the loss once per check; swept: weights one difference`)
+console.log(' did not clear, 6–8 calls each; directions: calls of the directional tests; check ÷ call time: wall time of the check over')
+console.log(' the time inside the loss and gradient calls, after a warm-up run)\n')
+console.log('model'.padEnd(40), 'checked'.padStart(8), 'calls'.padStart(7), 'calls/weight'.padStart(13), 'beyond fixed'.padStart(13), 'swept'.padStart(7), 'directions'.padStart(11), 'check ÷ calls'.padStart(14), 'ms'.padStart(7), ' pass')
 for (const m of models) {
-  // Warm up the JIT on the same model, then measure: time inside the loss vs the whole check.
+  // Warm up the JIT on the same model, then measure: time inside the loss and gradient vs the whole check.
   m.run((f) => f)
   let inside = 0
-  const timed = <A extends unknown[]>(f: (...a: A) => number) => (...a: A): number => {
+  const timed: Timed = (f) => (...a) => {
     const t = performance.now()
     try {
       return f(...a)
@@ -52,13 +74,17 @@ for (const m of models) {
   const t0 = performance.now()
   const r = m.run(timed)
   const total = performance.now() - t0
+  const swept = r.entries.filter((e) => e.steps.length > 1).length
   console.log(
-    m.name.padEnd(36),
+    m.name.padEnd(40),
     String(r.checked).padStart(8),
     String(r.evaluations).padStart(7),
     (r.evaluations / r.checked).toFixed(3).padStart(13),
     ((r.evaluations - PROBE_CALLS) / r.checked).toFixed(3).padStart(13),
-    (total / inside).toFixed(2).padStart(18),
+    `${((100 * swept) / r.checked).toFixed(1)}%`.padStart(7),
+    String(r.directions.reduce((s, d) => s + d.calls, 0)).padStart(11),
+    (total / inside).toFixed(3).padStart(14),
+    total.toFixed(0).padStart(7),
     r.pass ? ' yes' : ' NO',
   )
 }
@@ -99,6 +125,8 @@ for (const method of ['richardson', 'central'] satisfies Method[]) {
   }
 }
 
-// The directional modes' benchmarks (bench/directional.ts) follow in the same run.
-console.log('\n━━ Directional tests (bench/directional.ts) ━━\n')
+// The directional modes' benchmarks (bench/directional.ts) follow in the same run, over fewer seeds
+// than `npm run bench:directional` (20) unless SEEDS says otherwise.
+process.env.SEEDS ??= '5'
+console.log(`\n━━ Directional tests (bench/directional.ts, ${process.env.SEEDS} seeds) ━━\n`)
 await import('./directional.js')

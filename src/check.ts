@@ -1,12 +1,13 @@
 import { Perturbation, mutated } from './engine/calls.js'
 import { PROBE_CALLS } from './engine/constants.js'
-import { type Call, type Check, drive, isThenable } from './engine/drive.js'
+import { type Check, drive, isThenable } from './engine/drive.js'
 import { declaredPrecision } from './engine/noise.js'
-import { CallError, GradcheckError, InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
+import { caller } from './caller.js'
+import { InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
 import { checkCovered } from './modes/directional.js'
 import { type GradcheckOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { AdaptedBlock, type Overwritten, TensorIO, lossNumber, readTensors } from './params/adapters.js'
+import { AdaptedBlock, type Overwritten, TensorIO } from './params/adapters.js'
 import { type Block, type Flat, type Precision, assertFinite, assertWritable, flatten, pathOf } from './params/flatten.js'
 import { mirror } from './params/mirror.js'
 import { Progress, terminalProgress } from './progress.js'
@@ -43,40 +44,13 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
   const flat = flatten(point, '`at`', true)
   const adapted = flat.blocks.filter((b): b is AdaptedBlock => b instanceof AdaptedBlock)
   const io = adapted.length > 0 ? new TensorIO(adapted) : undefined
-  const keep = (v: unknown): boolean => io?.has(v) ?? false
   let at: Perturbation | undefined
   const counter = { loss: 0, grad: 0 }
   const terminal = o.progress ? terminalProgress() : undefined
   const progress = o.onProgress !== undefined || terminal !== undefined
     ? new Progress((e) => { o.onProgress?.(e); terminal?.listener(e) })
     : undefined
-  const call = (c: Call): unknown => {
-    if (c === 'io') return io?.sync()
-    const n = ++counter[c]
-    if (c === 'loss') progress?.call()
-    const fail = (error: unknown): never => {
-      throw error instanceof GradcheckError ? error : callError(c, n, at?.where, error)
-    }
-    // A value gradient holding adapted tensors is only read (the caller's tensors: not disposed).
-    if (c === 'grad' && typeof grad !== 'function') return readTensors(grad, false, keep)
-    const invoke = (): unknown => {
-      try {
-        // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
-        // the ones the loss calls will.
-        o.beforeEvaluation?.()
-        const f = (c === 'grad' ? grad : loss) as (p: unknown) => unknown
-        const v = f(flat.argument())
-        // Tensors returned by the loss or the gradient function are read through their adapter and disposed.
-        const read = (x: unknown): unknown => (c === 'loss' ? lossNumber(x, keep) : readTensors(x, true, keep))
-        return isThenable(v) ? Promise.resolve(v).then(read).catch(fail) : read(v)
-      } catch (error) {
-        return fail(error)
-      }
-    }
-    // The adapted tensors the engine changed are written before the call sees them.
-    const written = io?.sync()
-    return isThenable(written) ? Promise.resolve(written).then(invoke) : invoke()
-  }
+  const call = caller({ loss, grad, flat, io, options: o, progress, counter, at: () => at })
   const start = function* (): Check<Report> {
     if (io !== undefined) yield 'io'
     validate(flat, point)
@@ -104,14 +78,6 @@ function validate(flat: Flat, point: unknown): void {
   }
   assertFinite(flat.blocks, '`at`', 'A gradient can only be checked at a finite point: fix the initialisation or the data.')
   assertWritable(flat.blocks)
-}
-
-/** The user's error, wrapped with which call it was and what was perturbed; the original is the `cause`. */
-function callError(c: 'loss' | 'grad', n: number, where: string | undefined, error: unknown): CallError {
-  const what = c === 'loss' ? 'the loss' : 'the gradient function'
-  const message = error instanceof Error ? error.message : String(error)
-  const place = where === undefined ? 'at `at`' : `with ${where}`
-  return new CallError(`${what[0]!.toUpperCase()}${what.slice(1)} threw on call ${n} (${place}): ${message}`, n, where, { cause: error })
 }
 
 /** Throws a NonFiniteError naming the first NaN or ±Infinity of the analytic gradient. */

@@ -11,10 +11,31 @@ import type { Check } from './drive.js'
 export class Perturbation {
   private readonly originals: Float64Array[]
   /** What is perturbed right now, for error messages: a coordinate's path, `near \`at\``, or nothing. */
-  where: string | undefined
+  get where(): string | undefined {
+    return this.describe?.()
+  }
+  set where(s: string | undefined) {
+    this.describe = s === undefined ? undefined : () => s
+  }
+  /** `where`, formatted only when an error asks: formatting a path and a number is the costliest step of a call of a cheap loss. */
+  describe: (() => string) | undefined
 
   constructor(readonly blocks: readonly Block[]) {
-    this.originals = blocks.map((b) => Float64Array.from({ length: b.size }, (_, i) => b.get(i)))
+    this.originals = blocks.map((b) => {
+      const x0 = new Float64Array(b.size)
+      for (let i = 0; i < b.size; i++) x0[i] = b.get(i)
+      return x0
+    })
+  }
+
+  private readonly scratches: (Float64Array | undefined)[] = []
+
+  /**
+   * A buffer of tensor k's size for what a move wrote (lossMoved, lossAlong), allocated once per check:
+   * one per call would be megabytes of garbage a call at 10⁶ coordinates. Only one move is in flight at a time.
+   */
+  scratch(k: number): Float64Array {
+    return (this.scratches[k] ??= new Float64Array(this.blocks[k]!.size))
   }
 
   /** The value coordinate `i` of tensor `k` had when the check started. */
@@ -94,7 +115,7 @@ export function* lossAt(at: Perturbation, k: number, i: number, value: number): 
   try {
     const x = at.set(k, i, value)
     const b = at.blocks[k]!
-    at.where = `${pathOf(b.name, b.shape, i)} = ${x}`
+    at.describe = () => `${pathOf(b.name, b.shape, i)} = ${x}`
     const f = yield* lossValue(() => `at ${pathOf(b.name, b.shape, i)} = ${x}`)
     const now = b.get(i)
     if (!Object.is(now, x)) throw mutated('loss', pathOf(b.name, b.shape, i), x, now)
@@ -104,26 +125,52 @@ export function* lossAt(at: Perturbation, k: number, i: number, value: number): 
   }
 }
 
-/** The loss with every coordinate moved by `move(k, i)` from its original, restored whatever happens. */
-export function* lossMoved(at: Perturbation, move: (k: number, i: number) => number, where: string): Check<number> {
+/** The loss with every coordinate of tensor k moved by t·moves[k][i] from its original, restored whatever happens. */
+export function* lossMoved(at: Perturbation, moves: readonly Float64Array[], t: number, where: string): Check<number> {
+  let restored = false
   try {
-    // Plain loops over each block (no per-element closures beyond `move`): O(n) a call, with a small constant at 10⁶.
-    const stored = at.blocks.map((b, k) => {
+    // Plain loops over each block, into buffers kept for the whole check: O(n) a call with a small constant, no allocation, at 10⁶.
+    at.blocks.forEach((b, k) => {
       const x0 = at.originalsOf(k)
-      const out = new Float64Array(b.size)
+      const move = moves[k]!
+      const stored = at.scratch(k)
       for (let i = 0; i < b.size; i++) {
-        b.set(i, x0[i]! + move(k, i))
-        out[i] = b.get(i)
+        b.set(i, x0[i]! + t * move[i]!)
+        stored[i] = b.get(i)
       }
-      return out
     })
     at.where = where
     const f = yield* lossValue(() => where)
-    at.assertUnchanged('loss', (k, i) => stored[k]![i]!)
+    const changed = at.blocks.map((b, k) => restoreChecked(b, at.originalsOf(k), at.scratch(k), undefined)).find((c) => c !== undefined)
+    restored = true
+    if (changed !== undefined) throw mutated('loss', changed.path, changed.was, changed.now)
     return f
   } finally {
-    at.restoreAll()
+    if (!restored) at.restoreAll()
+    at.where = undefined
   }
+}
+
+/**
+ * Restores the coordinates `indices` of block b (all of them when undefined) from `x0`, and returns the
+ * first that held something other than what was written (`stored`, by position): the check that the
+ * loss left `at` alone and the restore in one pass, as each costs as much as a cheap loss at 10⁶.
+ */
+function restoreChecked(b: Block, x0: Float64Array | Readonly<Float64Array>, stored: Float64Array, indices: Int32Array | undefined): { path: string; was: number; now: number } | undefined {
+  let first = -1
+  let now = 0
+  const m = indices === undefined ? b.size : indices.length
+  for (let j = 0; j < m; j++) {
+    const i = indices === undefined ? j : indices[j]!
+    const x = b.get(i)
+    if (first < 0 && !Object.is(x, stored[j]!)) {
+      first = j
+      now = x
+    }
+    b.set(i, x0[i]!)
+  }
+  if (first < 0) return undefined
+  return { path: pathOf(b.name, b.shape, indices === undefined ? first : indices[first]!), was: stored[first]!, now }
 }
 
 /**
@@ -139,7 +186,8 @@ export function* lossAlong(at: Perturbation, k: number, indices: Int32Array, v: 
   // bookkeeping must stay a small part of a loss call.
   const b = at.blocks[k]!
   const x0 = at.originalsOf(k)
-  const stored = new Float64Array(indices.length)
+  const stored = at.scratch(k)
+  let restored = false
   try {
     let t = 0
     let vv = 0
@@ -159,13 +207,12 @@ export function* lossAlong(at: Perturbation, k: number, indices: Int32Array, v: 
     }
     at.where = where
     const f = yield* lossValue(() => where)
-    for (let j = 0; j < indices.length; j++) {
-      const now = b.get(indices[j]!)
-      if (!Object.is(now, stored[j]!)) throw mutated('loss', pathOf(b.name, b.shape, indices[j]!), stored[j]!, now)
-    }
+    const changed = restoreChecked(b, x0, stored, indices)
+    restored = true
+    if (changed !== undefined) throw mutated('loss', changed.path, changed.was, changed.now)
     return { x: t, f: off === 0 ? f : f - off }
   } finally {
-    for (let j = 0; j < indices.length; j++) b.set(indices[j]!, x0[indices[j]!]!)
+    if (!restored) for (let j = 0; j < indices.length; j++) b.set(indices[j]!, x0[indices[j]!]!)
     at.where = undefined
   }
 }

@@ -4,7 +4,7 @@ import { type Along, type Level, level } from './differences.js'
 import type { Call, Check } from './drive.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
-import { type Coordinate, type TensorScale, coordinateScale } from './scale.js'
+import { type Coordinate, type TensorScale, coordinateScale, relativeNoise } from './scale.js'
 import { type Estimate, extrapolate } from './extrapolate.js'
 import { smooth, sweep } from './sweep.js'
 import { agree } from './tolerance.js'
@@ -87,8 +87,7 @@ export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(0, a, loss.value, { centre: 0, scale: t.value.scale }, u)
   const G = t.gradient
-  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
-  const r = size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
+  const r = relativeNoise(loss, a, G, L, u)
   const o = p.options
   const h = o.step !== 'auto' ? o.step : start ?? Math.min(K.MAX_RELATIVE_STEP, Math.cbrt(3 * r)) * L
   const b = p.at.blocks[d.k]!
@@ -127,7 +126,22 @@ export interface DirectionResult extends Judged {
 }
 
 /**
- * Larger steps while round-off is half the bound or more, for as long as the levels stay smooth, the
+ * Round-off dominates the estimate: it is half the bound or more, or — the coordinate climb's second
+ * test (`climb` in sweep.ts) — the top three levels' differences do not grow 16× per level as
+ * truncation's would (a lower pair more than a quarter of the upper). The second is what a level's
+ * bound needs in the noise: its truncation part, |D(s) − D(s/4)|, is then the round-off of the level
+ * below (4× its own), so the first test alone stops the climb where it should start (a 10⁶-coordinate
+ * loss summed in float64, whose noise is ~√n ulps of f).
+ */
+function roundoffDominates(ladder: readonly Level[], estimate: Estimate): boolean {
+  if (estimate.roundoff >= estimate.err / 2) return true
+  const [small, mid, large] = ladder.slice(-3)
+  if (large === undefined || !small!.finite || !mid!.finite || !large.finite) return false
+  return Math.abs(small!.central - mid!.central) > Math.abs(mid!.central - large.central) / RATIO
+}
+
+/**
+ * Larger steps while round-off dominates the bound, for as long as the levels stay smooth, the
  * bound falls and the estimates agree (the engine's climb, with the condition a direction needs: it
  * is there to see one weight's error over √m, far below the COARSE share of the derivative the
  * coordinate climb stops at). Up to `reach`: where no coordinate moves more than MAX_RELATIVE_STEP
@@ -135,7 +149,7 @@ export interface DirectionResult extends Judged {
  */
 function* climbAlong(c: Coordinate, ladder: Level[], estimate: Estimate, reach: number): Check<{ estimate: Estimate; settled: number }> {
   let settled = c.h
-  for (let climbed = 0; climbed < DIRECTIONS.MAX_CLIMB && estimate.roundoff >= estimate.err / 2; climbed++) {
+  for (let climbed = 0; climbed < DIRECTIONS.MAX_CLIMB && roundoffDominates(ladder, estimate); climbed++) {
     const top = ladder[ladder.length - 1]!
     const step = top.s * RATIO
     if (step > reach || !top.finite) break

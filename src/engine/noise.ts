@@ -69,20 +69,24 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
   const { blocks } = p.at
   const n = blocks.reduce((s, b) => s + b.size, 0)
   // The same relative move for any size: the direction has length δ·√n·scale, so divide by √n.
-  const moves = blocks.map((b, k) =>
-    Float64Array.from({ length: b.size }, (_, i) => {
-      const L = coordinateScale(p.at.original(k, i), p.analytic[k]![i]!, f0, scales[k]!, UNIT_ROUNDOFF[p.precision])
-      return ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
-    }),
-  )
+  const moves = blocks.map((b, k) => {
+    const x0 = p.at.originalsOf(k)
+    const g = p.analytic[k]!
+    const move = new Float64Array(b.size)
+    for (let i = 0; i < b.size; i++) {
+      const L = coordinateScale(x0[i]!, g[i]!, f0, scales[k]!, UNIT_ROUNDOFF[p.precision])
+      move[i] = ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
+    }
+    return move
+  })
   // Positions j + jitter, j = 1…6, the jitter in ±0.35: distinct, ordered, and never commensurate.
   const positions = [1, -1].map((dir) => Array.from({ length: PROBE_POINTS }, (_, j) => dir * (j + 1 + 0.7 * (next() - 0.5))))
   const sides: number[][] = [[f0], [f0]]
   for (const side of [0, 1] as const) {
-    for (const t of positions[side]!) sides[side]!.push(yield* lossMoved(p.at, (k, i) => t * moves[k]![i]!, 'near `at` (noise probe)'))
+    for (const t of positions[side]!) sides[side]!.push(yield* lossMoved(p.at, moves, t, 'near `at` (noise probe)'))
   }
   const repeatAt = positions[0]![PROBE_POINTS >> 1]!
-  const repeated = yield* lossMoved(p.at, (k, i) => repeatAt * moves[k]![i]!, 'near `at` (noise probe, repeated)')
+  const repeated = yield* lossMoved(p.at, moves, repeatAt, 'near `at` (noise probe, repeated)')
   const first = sides[0]![(PROBE_POINTS >> 1) + 1]!
   // Two calls at one point: a NaN once and a number the other time is as nondeterministic as it gets.
   const repeatSpread = Number.isFinite(first) && Number.isFinite(repeated) ? Math.abs(repeated - first) : Object.is(first, repeated) ? 0 : Infinity

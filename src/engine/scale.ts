@@ -95,6 +95,17 @@ export interface Coordinate {
   options: ResolvedOptions
 }
 
+/**
+ * Relative noise of the loss along a coordinate (or a direction, direction.ts): its noise over the
+ * size of the function, taken as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the
+ * coordinate's scale (a loss of 1e9 + something small gets steps too small here; the sweep climbs out
+ * of that). Where f and the whole gradient are 0 there is nothing to scale by: the precision's own round-off.
+ */
+export function relativeNoise(loss: LossStats, a: number, G: number, L: number, u: number): number {
+  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
+  return size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
+}
+
 /** The first step of coordinate `i` of tensor `k`: the optimal step for the measured noise, on the coordinate's scale. */
 export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Coordinate {
   const a = p.analytic[k]![i]!
@@ -103,12 +114,7 @@ export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number,
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(x, a, loss.value, t.value, u)
   const G = t.change > 0 ? t.change / L : t.gradient
-  // Relative noise of the loss along this coordinate: its noise over the size of the function, taken
-  // as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the coordinate's scale (a
-  // loss of 1e9 + something small gets steps too small here; the sweep climbs out of that). Where f
-  // and the whole gradient are 0 there is nothing to scale by: the precision's own round-off.
-  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
-  const r = size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
+  const r = relativeNoise(loss, a, G, L, u)
   // Optimal steps (docs/numerics.md, "The error of one difference"): central h* = (3ε/|f‴|)^(1/3),
   // forward h* = 2(ε/|f″|)^(1/2), with f's derivatives of the size f/Lⁿ.
   const relStep = Math.min(K.MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))

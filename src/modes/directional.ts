@@ -63,7 +63,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
     }
     coverage.push(directional ? 'directions' : 'sampled + directions')
     const rest = new Int32Array(b.size - mine.size)
-    for (let i = 0, j = 0; i < b.size; i++) if (!mine.has(i)) rest[j++] = i
+    for (let i = 0, j = 0; i < b.size; i++) if (mine.size === 0 || !mine.has(i)) rest[j++] = i
     if (rest.length === 1) {
       // One coordinate left: its own check is the direction.
       const i = rest[0]!

@@ -25,6 +25,25 @@ const badness = (e: Entry): number => {
   return Number.isNaN(r) ? Infinity : r
 }
 
+/**
+ * The `count` worst entries, failing first, then by badness, as a stable sort of all of them would
+ * order them (ties keep the entries' order); badness computed once per entry, and only the few kept
+ * are sorted: O(n·count), not O(n log n) comparisons that each compute two ratios.
+ */
+function worstOf(entries: readonly Entry[], count: number): Entry[] {
+  const kept: { e: Entry; failed: number; bad: number }[] = []
+  const before = (x: { failed: number; bad: number }, y: { failed: number; bad: number }): boolean => x.failed > y.failed || (x.failed === y.failed && x.bad > y.bad)
+  for (const e of entries) {
+    const item = { e, failed: Number(e.failed), bad: badness(e) }
+    if (kept.length === count && (count === 0 || !before(item, kept[count - 1]!))) continue
+    let j = kept.length
+    while (j > 0 && before(item, kept[j - 1]!)) j--
+    kept.splice(j, 0, item)
+    if (kept.length > count) kept.pop()
+  }
+  return kept.map((k) => k.e)
+}
+
 /** How many kink examples a warning names. */
 const KINK_EXAMPLES = 3
 
@@ -51,8 +70,11 @@ function warningsOf(p: Point, entries: readonly Entry[], blocks: readonly BlockS
 
 /** The report of a check: every entry, the summaries per tensor, the worst entries, warnings and hints. */
 export function summarize(p: Point, entries: Entry[], scales: readonly TensorScale[], loss: LossStats, evaluations: number, declared: Precision): Report {
+  // One pass over the entries, not one per tensor: a model of many tensors checked coordinate by coordinate has as many entries as weights.
+  const byName = new Map<string, Entry[]>(p.at.blocks.map((b) => [b.name, []]))
+  for (const e of entries) byName.get(e.name)?.push(e)
   const blocks: BlockSummary[] = p.at.blocks.map((b, k) => {
-    const mine = entries.filter((e) => e.name === b.name)
+    const mine = byName.get(b.name)!
     return {
       name: b.name,
       shape: [...b.shape],
@@ -70,11 +92,9 @@ export function summarize(p: Point, entries: Entry[], scales: readonly TensorSca
   // within the noise of the precision, which is all any check can promise.
   const unmeasured = (e: Entry): boolean => !Number.isFinite(e.numeric)
   const missing = entries.filter(unmeasured).length
-  const empty = blocks.filter((b) => b.checked > 0 && entries.every((e) => e.name !== b.name || unmeasured(e))).map((b) => b.name)
+  const empty = blocks.filter((b) => b.checked > 0 && byName.get(b.name)!.every(unmeasured)).map((b) => b.name)
   const unverified = empty.length > 0 || 2 * missing >= entries.length ? { tensors: empty, unmeasured: missing } : undefined
-  const worst = [...entries]
-    .sort((x, y) => Number(y.failed) - Number(x.failed) || badness(y) - badness(x))
-    .slice(0, p.options.worst)
+  const worst = worstOf(entries, p.options.worst)
   const partial: Omit<Report, 'hints'> = {
     pass: failed === 0 && loss.deterministic && unverified === undefined,
     checked: entries.length,
