@@ -89,10 +89,10 @@ describe('checkHessian: correct Hessians pass', () => {
     expect(r.of).toBe('Hessian')
   })
 
-  it('a loss with ReLU kinks: ½Σ relu(w)², whose gradient relu(w) kinks at 0, accepted there as a subgradient', () => {
-    const relu = (p: { w: Float64Array }) => ({ w: p.w.map((v) => Math.max(v, 0)) })
-    const hvp = (p: { w: Float64Array }, v: unknown) => ({ w: p.w.map((wi, i) => (wi > 0 ? (v as { w: Float64Array }).w[i]! : 0)) })
-    const r = checkHessian(relu, { hvp }, { at: { w: Float64Array.from([0.5, 0, -0.8, 1.3]) } }) as JacobianReport
+  it.each(['float64', 'float32'] as const)('a loss with ReLU kinks: ½Σ relu(w)², whose gradient relu(w) kinks at 0, accepted there as a subgradient (%s)', (type) => {
+    const relu = (p: { w: Vec }) => ({ w: p.w.map((v) => Math.max(v, 0)) })
+    const hvp = (p: { w: Vec }, v: unknown) => ({ w: p.w.map((wi, i) => (wi > 0 ? (v as { w: Vec }).w[i]! : 0)) })
+    const r = checkHessian(relu, { hvp }, { at: { w: (type === 'float32' ? Float32Array : Float64Array).from([0.5, 0, -0.8, 1.3]) } }) as JacobianReport
     expect(r.pass).toBe(true)
     // w[1] sits on the kink: its row's diagonal entry lies between the one-sided slopes 0 and 1.
     expect(r.entries.find((e) => e.path === 'w[1] / w[1]')?.kink).toBe(true)
