@@ -190,7 +190,7 @@ describe('checkHessian: async, errors and the parameters', () => {
     const at = point('float64')
     expect(() => checkHessian(quadraticGrad, { hvp: (p: { w: Vec }) => ({ w: p.w.slice(1) }) }, { at })).toThrow(ShapeMismatchError)
     expect(() => checkHessian(quadraticGrad, { hvp: (p: { w: Vec }) => ({ w: p.w.slice(1) }) }, { at })).toThrow(
-      /Expected the result of the HVP to mirror `at` \(4 numbers\), got .* with 3 \(v = 1 at `w\[0\]`\)/,
+      /Expected the result of the HVP to mirror `at` \(4 numbers\), got .* with 3\. Return H·v, shaped like `at`\./,
     )
     expect(() => checkHessian(quadraticGrad, hessianOf(A, at.w).slice(1), { at })).toThrow(InvalidArgumentError)
     expect(() => checkHessian(quadraticGrad, hessianOf(A, at.w).slice(1), { at })).toThrow(/one entry per coordinate of `at` \(4\), got 3/)
