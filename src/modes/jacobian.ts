@@ -53,11 +53,9 @@ export interface RowsKind {
   single: string
   /** The seeded projection's name. */
   projection: string
-  /** The analytic side's product: `{ jvp }` or `{ hvp }`. */
-  product: 'jvp' | 'hvp'
 }
 
-const JACOBIAN: RowsKind = { of: 'Jacobian', single: 'f', projection: 'u·f', product: 'jvp' }
+const JACOBIAN: RowsKind = { of: 'Jacobian', single: 'f', projection: 'u·f' }
 
 /** The output coordinates of a value of f, flattened; a single tensor is named `kind.single`. */
 function outputs(value: unknown, kind: RowsKind): { blocks: readonly Block[]; paths: string[] } {
@@ -105,13 +103,12 @@ const inputPaths = (blocks: readonly Block[]): string[] => blocks.flatMap((b) =>
  * difference along coordinate j, so everything the full Jacobian is checked for (rows, the projection,
  * localisation to single entries) holds for the JVP. `at` is only read: a JVP that writes to it is an error.
  */
-function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number, kind: RowsKind): MaybePromise<unknown[]> {
+function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number): MaybePromise<unknown[]> {
   const blocks = flatten(at, '`at`').blocks
   const adapted = blocks.find((b) => b instanceof AdaptedBlock)
   if (adapted !== undefined) {
-    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ ${kind.product} }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full ${kind.of} instead, or \`at\` as Float64Arrays.`)
+    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ jvp }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full Jacobian instead, or \`at\` as Float64Arrays.`)
   }
-  const product = `the ${kind.product.toUpperCase()}`
   const snapshot = new Perturbation(blocks)
   const paths = inputPaths(blocks)
   const n = paths.length
@@ -120,15 +117,14 @@ function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, coun
     const wrap = (error: unknown): never => {
       // Whatever the JVP wrote before it threw (or was found writing), the user gets `at` back bit for bit.
       snapshot.restoreAll()
-      throw error instanceof GradcheckError ? error : new CallError(`The ${kind.product.toUpperCase()} threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
+      throw error instanceof GradcheckError ? error : new CallError(`The JVP threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
     }
     const store = (value: unknown): void => {
       snapshot.assertUnchanged('grad')
-      const result = flatten(value, `the result of ${product}`).blocks
+      const result = flatten(value, 'the result of the JVP').blocks
       const size = result.reduce((s, b) => s + b.size, 0)
       if (size !== count) {
-        const like = kind.of === 'Hessian' ? 'mirror `at`' : 'be shaped like the output of f'
-        throw new ShapeMismatchError(`Expected the result of ${product} to ${like} (${count} numbers), got ${describe(value)} with ${size} (v = 1 at \`${paths[j]}\`). Return the product with v, one value per ${kind.of === 'Hessian' ? 'coordinate of `at`' : 'output coordinate'}.`)
+        throw new ShapeMismatchError(`Expected the result of the JVP to be shaped like the output of f (${count} numbers), got ${describe(value)} with ${size} (v = 1 at \`${paths[j]}\`). Return J·v, one value per output coordinate.`)
       }
       let o = 0
       for (const b of result) for (let i = 0; i < b.size; i++) matrix[o++ * n + j] = b.get(i)
@@ -184,7 +180,7 @@ export function checkRows<P>(f: (params: P) => unknown, spec: Rows<P>, options: 
           : `Expected the Jacobian to have one entry per output coordinate (${paths.length}), got ${spec.full.length}. Flatten the output row-major.`,
       )
     }
-    const full = 'jvp' in spec ? jacobianFromJvp(spec.jvp, options.at, paths.length, kind) : 'full' in spec ? spec.full : []
+    const full = 'jvp' in spec ? jacobianFromJvp(spec.jvp, options.at, paths.length) : 'full' in spec ? spec.full : []
     return then(full, (rows) => checkEachRow(f, value, paths, 'vjp' in spec ? spec.vjp : undefined, rows, outputSample, base, kind))
   })
 }

@@ -14,7 +14,8 @@ describe('toHaveHessianMatching in Jest', () => {
   })
 
   it('fails for an HVP missing a term, naming the entry', () => {
-    expect(() => expect(grad).toHaveHessianMatching({ hvp: hvp(true) }, { at: at() })).toThrow(/checks of the Hessian disagree \(at\[0\], [\s\S]*at\[0\] \/ at\[1\]/)
+    // Row i is hvp(x, eᵢ): the term dropped from coordinate 0 of H·v for v = e₁ is entry at[1] / at[0] (= H₀₁).
+    expect(() => expect(grad).toHaveHessianMatching({ hvp: hvp(true) }, { at: at() })).toThrow(/checks of the Hessian disagree \(at\[1\], u·grad\)[\s\S]*at\[1\] \/ at\[0\]/)
     expect(grad).not.toHaveHessianMatching({ hvp: hvp(true) }, { at: at() })
   })
 
