@@ -3,11 +3,25 @@ import { GradcheckError } from '../src/index.js'
 import { type GradientAsymmetricMatchers, type GradientMatchers, matchers } from './index.js'
 import { guardUnawaited } from './unawaited.js'
 
+type Extensible = { extend?(m: object): void }
+
 // Jest's global `expect` and the one of `@jest/globals` are the same object: extending it serves both.
-const jestExpect = (globalThis as { expect?: { extend?(m: object): void } }).expect
+// With `injectGlobals: false` there is no global one: Jest's own module registry then hands out
+// `@jest/globals` (CommonJS only; an ES module under Jest, or any other runner, has no `require` here).
+function jestGlobalsExpect(): Extensible | undefined {
+  if (typeof require !== 'function') return undefined
+  try {
+    return (require('@jest/globals') as { expect?: Extensible }).expect
+  } catch {
+    return undefined // not under Jest: `@jest/globals` throws outside its test environment
+  }
+}
+
+const global = (globalThis as { expect?: Extensible }).expect
+const jestExpect = typeof global?.extend === 'function' ? global : jestGlobalsExpect()
 if (typeof jestExpect?.extend !== 'function') {
   throw new GradcheckError(
-    "Expected a global `expect` with `extend` when importing 'gradcheck/jest', found none. " +
+    "Expected Jest's `expect` (global, or from `@jest/globals`) when importing 'gradcheck/jest', found none. " +
       "Import it from a Jest setup file (`setupFilesAfterEnv`), or call `expect.extend(matchers)` with `import { matchers } from 'gradcheck/matchers'`.",
   )
 }
