@@ -102,12 +102,16 @@ describe('one entry ×1.01 among 10³ … 10⁶ weights is found and named (mode
     expect(r.evaluations).toBeLessThanOrEqual(200)
   }, SLOW)
 
+  // Seed 12 at 10⁴: the probe measures ε 5× below the sum's round-off (its sides disagree, the quieter is
+  // kept); the random direction failed a correct gradient until directions audited their own differences.
   it.each([
-    { n: 1e5, mode: 'directional' },
-    { n: 1e5, mode: 'auto' },
-  ] as const)('a correct model of $n weights passes (mode $mode)', ({ n, mode }) => {
-    const m = linear(n, 11)
-    const r = checkGradients(m.loss, m.grad(), { at: m.w, mode })
+    { n: 1e5, mode: 'directional', seed: 11 },
+    { n: 1e5, mode: 'auto', seed: 11 },
+    { n: 1e4, mode: 'directional', seed: 12 },
+    { n: 1e4, mode: 'auto', seed: 12 },
+  ] as const)('a correct model of $n weights passes (mode $mode, seed $seed)', ({ n, mode, seed }) => {
+    const m = linear(n, seed)
+    const r = checkGradients(m.loss, m.grad(), { at: m.w, mode, seed })
     expect(r.pass).toBe(true)
     expect(r.failed).toBe(0)
     expect(r.directions.filter((d) => d.depth === 0).map((d) => d.kind)).toEqual(['random', 'gradient'])

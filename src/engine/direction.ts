@@ -147,21 +147,44 @@ function roundoffDominates(ladder: readonly Level[], estimate: Estimate): boolea
  * coordinate climb stops at). Up to `reach`: where no coordinate moves more than MAX_RELATIVE_STEP
  * of its tensor's scale, as a coordinate's own step never does (L itself where |f/a| narrowed it).
  */
-function* climbAlong(c: Coordinate, ladder: Level[], estimate: Estimate, reach: number): Check<{ estimate: Estimate; settled: number }> {
+function* climbAlong(c: Coordinate, swept: Level[], reach: number): Check<{ ladder: Level[]; estimate: Estimate; settled: number }> {
+  const ignore = c.options.kinks === 'ignore'
+  let ladder = auditedAlong(swept)
+  let estimate = extrapolate(ladder, ignore)
   let settled = c.h
   for (let climbed = 0; climbed < DIRECTIONS.MAX_CLIMB && roundoffDominates(ladder, estimate); climbed++) {
     const top = ladder[ladder.length - 1]!
     const step = top.s * RATIO
     if (step > reach || !top.finite) break
-    const next = yield* level(c, step)
-    if (!smooth(next, top)) break
-    const better = extrapolate([...ladder, next], c.options.kinks === 'ignore')
+    const next = auditedAlong([...ladder, yield* level(c, step)])
+    if (!smooth(next[next.length - 1]!, next[next.length - 2]!)) break
+    const better = extrapolate(next, ignore)
     if (!(better.err < estimate.err) || !agree(better.numeric, better.err, estimate.numeric, estimate.err)) break
-    ladder.push(next)
+    ladder = next
     estimate = better
     settled = step
   }
-  return { estimate, settled }
+  return { ladder, estimate, settled }
+}
+
+/**
+ * The round-off the central differences themselves show, as `audited` in sweep.ts reads it from the
+ * gaps. Smooth, a lower pair of levels differs by truncation 16× less than the pair above it; a lower
+ * pair that differs by more than a quarter of it (the test of `roundoffDominates`) differs by round-off,
+ * |D(s) − D(4s)| ≤ ε/s + ε/4s, so ε ≥ |D(s) − D(4s)|·s/(1 + 1/RATIO), and every level's noise is raised
+ * to at least that over its step. The probe can measure ε several times too low (its two sides
+ * disagreeing, the quieter kept: 3 of 20 seeds of a 10⁴-term sum); a direction's lowest level then errs
+ * beyond its bound, and with the estimate anchored there, `agree` refuses the climb that would cure it.
+ */
+function auditedAlong(levels: readonly Level[]): Level[] {
+  let eps = 0
+  for (let j = 0; j + 2 < levels.length; j++) {
+    const [small, mid, large] = [levels[j]!, levels[j + 1]!, levels[j + 2]!]
+    if (!small.finite || !mid.finite || !large.finite) continue
+    const lower = Math.abs(small.central - mid.central)
+    if (lower > Math.abs(mid.central - large.central) / RATIO) eps = Math.max(eps, (lower * small.s) / (1 + 1 / RATIO))
+  }
+  return levels.map((l) => (eps / l.s > l.noise ? { ...l, noise: eps / l.s } : l))
 }
 
 /**
@@ -178,8 +201,8 @@ export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Di
     let largest = 0
     for (const x of d.v) largest = Math.max(largest, Math.abs(x))
     const reach = c.L < t.value.scale ? c.L : Math.max(c.L, (K.MAX_RELATIVE_STEP * t.value.scale) / largest)
-    const { estimate, settled } = yield* climbAlong(c, ladder, extrapolate(ladder, c.options.kinks === 'ignore'), reach)
-    return { ...judge(c, ladder, estimate), steps: stepsOf(ladder), settled }
+    const climbed = yield* climbAlong(c, ladder, reach)
+    return { ...judge(c, climbed.ladder, climbed.estimate), steps: stepsOf(climbed.ladder), settled: climbed.settled }
   }
   const { value, calls } = yield* counted(run())
   return { ...value, direction: d, analytic: c.a, step: c.h, calls }
