@@ -7,8 +7,9 @@ import { existsSync, statSync } from 'node:fs'
 const [stage, ...rest] = process.argv.slice(2)
 const stageArgs = (name) => {
   const path = `src/${name}`
-  if (existsSync(`${path}.ts`)) return ['--mutate', `${path}.ts`]
-  if (existsSync(path) && statSync(path).isDirectory()) return ['--mutate', `${path}/**/*.ts`]
+  const incremental = ['--incrementalFile', `reports/incremental/${name.replaceAll('/', '-')}.json`]
+  if (existsSync(`${path}.ts`)) return ['--mutate', `${path}.ts`, ...incremental]
+  if (existsSync(path) && statSync(path).isDirectory()) return ['--mutate', `${path}/**/*.ts`, ...incremental]
   console.error(`No stage src/${name}.ts or src/${name}/: name a file or folder under src/, e.g. engine/noise or modes.`)
   process.exit(2)
 }
