@@ -212,3 +212,41 @@ describe('blurredKink: a kink round-off hides from the kink detector', () => {
     expect(blurredKink(coordinate(0), [{ ...a!, finite: false }, { ...b!, finite: false }, c!], 0, 0)).toBeUndefined()
   })
 })
+
+describe('the slopes\' drift between two steps', () => {
+  // Constructed levels with no round-off: slopes 2 and −4 at the smaller step, one of them moved at the larger.
+  const level = (s: number, forward: number, backward: number): Level =>
+    ({ kind: 'central', s, central: (forward + backward) / 2, forward, backward, gap: Math.abs(forward - backward), noise: 0, finite: true, moved: true, forwardOk: true, backwardOk: true })
+  const small = level(1, 2, -4)
+
+  it('judgeKink allows a third of the drift of either slope (a first-order truncation shrinking 4× per level)', () => {
+    for (const mid of [level(4, 2 + 6, -4), level(4, 2, -4 - 6)]) {
+      expect(judgeKink(coordinate(0), small, mid, 0, 0).tolerance).toBe(bound(coordinate(0), 6 / (RATIO - 1), 0))
+    }
+  })
+
+  it('blurredKink: slopes that drift by less than BLUR_DRIFT of the gap over the RATIO − 1 of one level are a kink still; more is not', () => {
+    // Gap 6, BLUR_DRIFT·gap = 3: a drift of 6 (a third: 2) holds still, one of 12 (a third: 4) wanders, on either slope.
+    expect(K.BLUR_DRIFT * small.gap).toBeGreaterThan(6 / (RATIO - 1))
+    expect(K.BLUR_DRIFT * small.gap).toBeLessThan(12 / (RATIO - 1))
+    expect(blurredKink(coordinate(0), [small, level(4, 2, 2)], 0, 0)).toMatchObject({ verdict: 'kink' })
+    expect(blurredKink(coordinate(0), [small, level(4, 2 - 12, -4)], 0, 0)).toBeUndefined()
+    expect(blurredKink(coordinate(0), [small, level(4, 2, -4 + 12)], 0, 0)).toBeUndefined()
+  })
+
+  it('blurredKink never reads past the end of a short ladder', () => {
+    expect(blurredKink(coordinate(1), ladderOf(Math.exp, 0, 1e-2, 2), 0, 1)).toBeUndefined()
+    expect(blurredKink(coordinate(1), ladderOf(Math.exp, 0, 1e-2, 1), 0, 1)).toBeUndefined()
+  })
+})
+
+describe('kinkBase stops at the first small level with signal', () => {
+  it('a kink at 1e-4 from x, straddled by all but the smallest step, is not at x: the base stays 0', () => {
+    const offset: F = (x) => Math.abs(x - 1e-4) + 0.5 * x * x
+    const ladder = ladderOf(offset, 0, 1e-2, 5)
+    // The larger steps do show it: without the stop the search would move up to them.
+    expect(evidence(ladder, 1)).toBe(true)
+    expect(evidence(ladder, 0)).toBe(false)
+    expect(kinkBase(ladder)).toBe(0)
+  })
+})
