@@ -1,0 +1,18 @@
+// One stage of mutation testing: `node scripts/mutation.mjs engine/noise` mutates src/engine/noise.ts,
+// `node scripts/mutation.mjs modes` all of src/modes/; further arguments go to Stryker as they are
+// (`--concurrency 2`). Without a stage, all of src/.
+import { spawnSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+
+const [stage, ...rest] = process.argv.slice(2)
+const stageArgs = (name) => {
+  const path = `src/${name}`
+  const incremental = ['--incrementalFile', `reports/incremental/${name.replaceAll('/', '-')}.json`]
+  if (existsSync(`${path}.ts`)) return ['--mutate', `${path}.ts`, ...incremental]
+  if (existsSync(path) && statSync(path).isDirectory()) return ['--mutate', `${path}/**/*.ts`, ...incremental]
+  console.error(`No stage src/${name}.ts or src/${name}/: name a file or folder under src/, e.g. engine/noise or modes.`)
+  process.exit(2)
+}
+const args = stage === undefined || stage.startsWith('-') ? [stage, ...rest].filter(Boolean) : [...stageArgs(stage), ...rest]
+const run = spawnSync('npx', ['stryker', 'run', ...args], { stdio: 'inherit' })
+process.exit(run.status ?? 1)
