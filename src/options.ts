@@ -8,7 +8,7 @@ export type Mode = 'auto' | 'full' | 'directional'
 
 /** Options of `checkGradients` and the matchers. Every default is applied in `resolveOptions`. */
 export interface GradcheckOptions<P = unknown> {
-  /** The point to check at: a tensor or a named set of tensors (see the README, "Parameters"). Required. */
+  /** The point to check at: a tensor or a named set of tensors (see docs/guide/tensors.md, "Parameters"). Required. */
   at: P
   /**
    * `'auto'`: a step per coordinate, scaled to the coordinate, its tensor, and the measured noise of the loss.

@@ -135,7 +135,7 @@ const ROOT = 'at'
 const join = (prefix: string, key: string): string => (prefix === '' ? key : `${prefix}.${key}`)
 
 /**
- * Flattens a parameter structure (README, "Parameters") into named blocks that read and write
+ * Flattens a parameter structure (docs/guide/tensors.md, "Parameters") into named blocks that read and write
  * the caller's own storage. `label` names the structure in error messages (`at` or `the gradient`).
  * With `writable`, the structure is one the engine will write to: a tensor that appears twice (the
  * same array under two names, or two views of one buffer) is an error, since a move of one would
@@ -170,7 +170,7 @@ export function flatten(value: unknown, label: string, writable = false): Flat {
       once(v, blockName)
     }
     const adapter = adapterOf(v)
-    // A registered tensor type (README, "Tensor adapters"): read through its adapter before the check starts.
+    // A registered tensor type (docs/guide/tensors.md, "Tensor adapters"): read through its adapter before the check starts.
     if (adapter !== undefined) blocks.push(new AdaptedBlock(blockName, v, adapter, holder, key))
     else if (typeof v === 'number') blocks.push(propertyBlock(blockName, holder, key))
     else if (isTyped(v)) {
