@@ -1,5 +1,6 @@
 // Jacobian checks (src/modes/jacobian.ts) through the gradient machinery: rows one by one and the seeded
-// projection u·f. Negative controls: a wrong column, a wrong row, a VJP and a JVP with a transposed term.
+// projection u·f. Negative controls: a wrong column, a wrong row, a VJP and a JVP with a transposed term;
+// beyond the sample, a JVP with one wrong entry of J, a transposed term, and a tensor-wide 1% error.
 import 'gradcheck/vitest'
 import { type JacobianReport, checkJacobian, formatJacobianReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
@@ -197,6 +198,13 @@ describe('checkJacobian with { jvp } beyond the sample: directional rows, one JV
     const r = checkJacobian(bigF(a), { jvp: bigJvp(a, 'transposed') }, { at: bigAt(1e4) }) as JacobianReport
     expect(r.pass).toBe(false)
     expect(r.rows.filter((row) => !row.report.pass && row.output !== 'u·f').map((row) => row.output)).toEqual(['out[0]'])
+  })
+
+  it('a JVP off by 1% over a whole tensor fails in every row (negative control)', () => {
+    const a = A(1e4)
+    const scaled = (p: Big, v: unknown) => ({ out: bigJvp(a)(p, v).out.map((x) => 1.01 * x) })
+    const r = checkJacobian(bigF(a), { jvp: scaled }, { at: bigAt(1e4) }) as JacobianReport
+    expect(r.rows.map((row) => row.report.pass)).toEqual([false, false, false, false])
   })
 
   it("mode: 'directional' takes the same path at small n; a wrong column still fails there (negative control)", () => {
