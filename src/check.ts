@@ -42,9 +42,9 @@ export interface Derivatives {
   derivative: (d: Direction) => unknown
 }
 
-/** `checkGradients` with the analytic side as `Derivatives`: for `mode: 'auto'` or `'directional'` (a full check reads the gradient). */
+/** `checkGradients` with the analytic side as `Derivatives`, always `mode: 'directional'`: the other modes' sampled coordinates are what a gradient gives at once. */
 export function checkAlong<P>(loss: (params: P) => number | PromiseLike<number>, along: Derivatives, options: GradcheckOptions<P>): Report | Promise<Report> {
-  return checkWith(loss, undefined, options, along)
+  return checkWith(loss, undefined, { ...options, mode: 'directional' }, along)
 }
 
 function checkWith(loss: unknown, given: unknown, options: unknown, along: Derivatives | undefined): Report | Promise<Report> {

@@ -145,7 +145,7 @@ describe('checkJacobian with { jvp }', () => {
 // from one JVP call shared by every row. f(w, b)ₒ = tanh(zₒ) + zₒ/2, zₒ = Σⱼ Aₒⱼwⱼ + Σₖ bₖ·cos(k + o).
 const OUT = 3
 type Big = { w: Float64Array; b: Float64Array }
-const bigAt = (n: number): Big => ({ w: Float64Array.from({ length: n }, (_, j) => (0.3 * Math.sin(7 * j + 1)) / Math.sqrt(n)), b: Float64Array.from({ length: 8 }, (_, k) => 0.1 * Math.cos(k)) })
+const bigAt = (n: number, biases = 8): Big => ({ w: Float64Array.from({ length: n }, (_, j) => (0.3 * Math.sin(7 * j + 1)) / Math.sqrt(n)), b: Float64Array.from({ length: biases }, (_, k) => 0.1 * Math.cos(k)) })
 const A = (n: number): Float64Array[] => Array.from({ length: OUT }, (_, o) => Float64Array.from({ length: n }, (_, j) => Math.cos(3 * j + o)))
 const zOf = (a: Float64Array[], p: Big, v: Big = p): number[] =>
   a.map((row, o) => {
@@ -178,6 +178,19 @@ describe('checkJacobian with { jvp } beyond the sample: directional rows, one JV
       expect(calls.n).toBe(2)
       expect(r.rows.every((row) => row.report.options.mode === 'directional')).toBe(true)
     }
+  })
+
+  it('a tensor of one coordinate is checked along its own eⱼ: one JVP call, shared too', () => {
+    const a = A(1e4)
+    const calls = { n: 0 }
+    const r = checkJacobian(bigF(a), { jvp: bigJvp(a, undefined, calls) }, { at: bigAt(1e4, 1) }) as JacobianReport
+    expect(r.pass, formatJacobianReport(r)).toBe(true)
+    expect(calls.n).toBe(2)
+    expect(r.entries.filter((e) => e.path.endsWith('/ b[0]'))).toHaveLength(r.rows.length)
+    // Negative control: that coordinate's column wrong in output 0.
+    const wrong = (p: Big, v: unknown) => ({ out: bigJvp(a)(p, v).out.map((x, o) => (o === 0 ? x + 0.5 * (v as Big).b[0]! : x)) })
+    const bad = checkJacobian(bigF(a), { jvp: wrong }, { at: bigAt(1e4, 1) }) as JacobianReport
+    expect(bad.entries.filter((e) => e.failed && !e.path.startsWith('u·f')).map((e) => e.path)).toEqual(['out[0] / b[0]'])
   })
 
   it('one wrong entry of J fails naming out[i] / w[j], in O(tensors + log n) JVP calls (negative control)', () => {

@@ -43,7 +43,6 @@ export function* checkCovered(declared: Point): Check<Covered> {
     for (let k = 0; k < blocks.length; k++) {
       const b = blocks[k]!
       for (const i of sampleIndices(b.size, p.options.sample === 'all' ? b.size : p.options.sample, next)) {
-        yield* learnCoordinate(p, k, i)
         entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
         checked[k]!.add(i)
       }

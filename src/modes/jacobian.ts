@@ -280,24 +280,21 @@ function checkEachRow<P>(
     })
     return first
   }
-  // Along a direction, a JVP's row o is (J·v)ₒ and the projection's u·(J·v): one call shared by every row.
-  const rowAlong = (weight: (jv: Float64Array) => number) => (d: Direction) => then('jvp' in analytic ? analytic.jvp(d) : new Float64Array(), weight)
-  const checks: { output: string; loss: (x: P) => MaybePromise<number>; grad: (x: P) => unknown; along: (d: Direction) => MaybePromise<number> }[] = [
-    ...rows.map((o) => ({ output: paths[o]!, loss: (x: P) => then(f(x), (v) => read(v, o)), grad: rowGrad(o), along: rowAlong((jv) => jv[o]!) })),
-    {
-      output: kind.projection,
-      loss: (x: P) => then(f(x), (v) => u.reduce((s, w, j) => s + w * read(v, j), 0)),
-      grad: projected,
-      along: rowAlong((jv) => u.reduce((s, w, j) => s + w * jv[j]!, 0)),
-    },
+  const jvp = 'jvp' in analytic ? analytic.jvp : undefined
+  // A row's check: against its gradient, or — a JVP's — directional, its derivative along v being
+  // `weight` of J·v ((J·v)ₒ for row o, u·(J·v) for the projection), one call shared by every row.
+  const check = (loss: (x: P) => MaybePromise<number>, grad: (x: P) => unknown, weight: (jv: Float64Array) => number) => (): MaybePromise<Report> =>
+    jvp ? checkAlong(loss, { derivative: (d) => then(jvp(d), weight) }, base) : checkGradients(loss as (x: P) => number, grad as (x: P) => object, base)
+  const projection = (v: unknown): number => u.reduce((s, w, j) => s + w * read(v, j), 0)
+  const checks: { output: string; run: () => MaybePromise<Report> }[] = [
+    ...rows.map((o) => ({ output: paths[o]!, run: check((x: P) => then(f(x), (v) => read(v, o)), rowGrad(o), (jv) => jv[o]!) })),
+    { output: kind.projection, run: check((x: P) => then(f(x), projection), projected, (jv) => u.reduce((s, w, j) => s + w * jv[j]!, 0)) },
   ]
-  const checkRow = (c: (typeof checks)[number]): MaybePromise<Report> =>
-    'jvp' in analytic ? checkAlong(c.loss, { derivative: c.along }, { ...base, mode: 'directional' }) : checkGradients(c.loss as (x: P) => number, c.grad as (x: P) => object, base)
   // One after another: calls stay sequential, async or not.
   const results: MaybePromise<JacobianRow>[] = []
   let chain: MaybePromise<void> = undefined
   for (const c of checks) {
-    const row: MaybePromise<JacobianRow> = then(chain, () => then(checkRow(c), (report) => ({ output: c.output, report })))
+    const row: MaybePromise<JacobianRow> = then(chain, () => then(c.run(), (report) => ({ output: c.output, report })))
     results.push(row)
     chain = then(row, () => undefined)
   }
