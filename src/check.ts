@@ -1,7 +1,9 @@
 import { Perturbation, mutated } from './engine/calls.js'
 import { PROBE_CALLS } from './engine/constants.js'
 import { type Check, drive, isThenable } from './engine/drive.js'
+import type { Direction } from './engine/direction.js'
 import { declaredPrecision } from './engine/noise.js'
+import type { Point } from './engine/point.js'
 import { caller } from './caller.js'
 import { InvalidArgumentError, InvalidOptionError, NonFiniteError, describe } from './errors.js'
 import { checkCoordinates } from './modes/coordinates.js'
@@ -28,6 +30,27 @@ export function checkGradients<P>(loss: (params: P) => number, grad: (params: P)
 export function checkGradients<P>(loss: (params: P) => number, grad: Gradient<P>, options: GradcheckOptions<P>): Report
 export function checkGradients<P>(loss: (params: P) => number | PromiseLike<number>, grad: Gradient<P>, options: GradcheckOptions<P>): Report | Promise<Report>
 export function checkGradients(loss: unknown, grad: unknown, options: unknown): Report | Promise<Report> {
+  return checkWith(loss, grad, options, undefined)
+}
+
+/**
+ * The analytic side as derivatives along directions, each one call (a JVP's row; jacobian.ts):
+ * `derivative(d)` returns the analytic derivative along d, or a promise of it. A gradient check with
+ * `along` in its point, the gradient known only where a single coordinate was asked for.
+ */
+export interface Derivatives {
+  derivative: (d: Direction) => unknown
+}
+
+/** `checkGradients` with the analytic side as `Derivatives`, always `mode: 'directional'`: the other modes' sampled coordinates are what a gradient gives at once. */
+export function checkAlong<P>(loss: (params: P) => number | PromiseLike<number>, along: Derivatives, options: GradcheckOptions<P>): Report | Promise<Report> {
+  return checkWith(loss, undefined, { ...options, mode: 'directional' }, along)
+}
+
+function checkWith(loss: unknown, given: unknown, options: unknown, along: Derivatives | undefined): Report | Promise<Report> {
+  // The direction the next 'grad' call derives along: the generator sets it just before it yields.
+  let direction: Direction | undefined
+  const grad = along === undefined ? given : () => along.derivative(direction!)
   if (typeof loss !== 'function') {
     throw new InvalidArgumentError(
       `Expected the loss to be a function, got ${describe(loss)}. Pass the function itself: ` +
@@ -56,7 +79,13 @@ export function checkGradients(loss: unknown, grad: unknown, options: unknown): 
     validate(flat, point)
     io?.clean()
     at = new Perturbation(flat.blocks)
-    return yield* run(at, grad, o, counter, io, progress)
+    const derive = along === undefined ? undefined : function* (d: Direction): Check<number> {
+      direction = d
+      const a = (yield 'grad') as number
+      at!.assertUnchanged('grad')
+      return a
+    }
+    return yield* run(at, grad, o, counter, io, progress, derive)
   }
   let report: Report | Promise<Report>
   try {
@@ -108,17 +137,24 @@ function* run(
   counter: { loss: number },
   io: TensorIO | undefined,
   progress: Progress | undefined,
+  along: Point['along'],
 ): Check<Report> {
   const { blocks } = at
   try {
-    const g = typeof grad === 'function' || io !== undefined ? yield 'grad' : grad
-    at.assertUnchanged('grad')
-    if (typeof grad === 'function') yield* assertTensorsUnchanged(io, 'grad')
-    const analytic = mirror(blocks, g)
-    assertFiniteGradient(blocks, analytic)
+    let analytic: Float64Array[]
+    if (along === undefined) {
+      const g = typeof grad === 'function' || io !== undefined ? yield 'grad' : grad
+      at.assertUnchanged('grad')
+      if (typeof grad === 'function') yield* assertTensorsUnchanged(io, 'grad')
+      analytic = mirror(blocks, g)
+      assertFiniteGradient(blocks, analytic)
+    } else {
+      // Known only where `along` is asked for a single coordinate (learnCoordinate); 0 elsewhere.
+      analytic = blocks.map((b) => new Float64Array(b.size))
+    }
     const declared: Precision = declaredPrecision(o.precision, blocks)
     progress?.enter('noise', PROBE_CALLS)
-    const point = { at, analytic, precision: declared, options: o, ...(progress ? { progress } : {}) }
+    const point: Point = { at, analytic, precision: declared, options: o, ...(progress ? { progress } : {}), ...(along ? { along } : {}) }
     const covered = o.mode === 'full' ? undefined : yield* checkCovered(point)
     const found = covered ?? (yield* checkCoordinates(point))
     // Every perturbation has been restored: anything else that differs was written by the loss.

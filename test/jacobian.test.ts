@@ -1,5 +1,6 @@
 // Jacobian checks (src/modes/jacobian.ts) through the gradient machinery: rows one by one and the seeded
-// projection u·f. Negative controls: a wrong column, a wrong row, a VJP and a JVP with a transposed term.
+// projection u·f. Negative controls: a wrong column, a wrong row, a VJP and a JVP with a transposed term;
+// beyond the sample, a JVP with one wrong entry of J, a transposed term, and a tensor-wide 1% error.
 import 'gradcheck/vitest'
 import { type JacobianReport, checkJacobian, formatJacobianReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
@@ -137,5 +138,135 @@ describe('checkJacobian with { jvp }', () => {
     }
     expect(() => checkJacobian(f, { jvp: throwing }, { at: p })).toThrow(/The JVP threw on call 8 \(v = 1 at `w\[2,1\]`, 0 elsewhere\): kernel failed/)
     expect(p).toEqual(before)
+  })
+})
+
+// A JVP beyond the per-tensor sample: every row a directional check, the derivative along v read
+// from one JVP call shared by every row. f(w, b)ₒ = tanh(zₒ) + zₒ/2, zₒ = Σⱼ Aₒⱼwⱼ + Σₖ bₖ·cos(k + o).
+const OUT = 3
+type Big = { w: Float64Array; b: Float64Array }
+const bigAt = (n: number, biases = 8): Big => ({ w: Float64Array.from({ length: n }, (_, j) => (0.3 * Math.sin(7 * j + 1)) / Math.sqrt(n)), b: Float64Array.from({ length: biases }, (_, k) => 0.1 * Math.cos(k)) })
+const A = (n: number): Float64Array[] => Array.from({ length: OUT }, (_, o) => Float64Array.from({ length: n }, (_, j) => Math.cos(3 * j + o)))
+const zOf = (a: Float64Array[], p: Big, v: Big = p): number[] =>
+  a.map((row, o) => {
+    let s = 0
+    for (let j = 0; j < row.length; j++) s += row[j]! * v.w[j]!
+    for (let k = 0; k < v.b.length; k++) s += v.b[k]! * Math.cos(k + o)
+    return s
+  })
+const bigF = (a: Float64Array[]) => (p: Big) => ({ out: zOf(a, p).map((z) => Math.tanh(z) + z / 2) })
+/** J·v; `entry`: J[i][w_j] off by 0.5 (one entry of J); `transposed`: output 0 reads b's coefficients of output 1. */
+const bigJvp = (a: Float64Array[], bug?: { entry: [number, number] } | 'transposed', calls = { n: 0 }) => (p: Big, v: unknown) => {
+  calls.n++
+  const dv = v as Big
+  const z = zOf(a, p)
+  const along = zOf(a, p, dv)
+  if (bug === 'transposed') for (let k = 0; k < dv.b.length; k++) along[0]! += dv.b[k]! * (Math.cos(k + 1) - Math.cos(k))
+  const jv = along.map((s, o) => (1 - Math.tanh(z[o]!) ** 2 + 0.5) * s)
+  if (typeof bug === 'object') jv[bug.entry[0]]! += 0.5 * dv.w[bug.entry[1]]!
+  return { out: jv }
+}
+
+describe('checkJacobian with { jvp } beyond the sample: directional rows, one JVP call per direction', () => {
+  it('a correct JVP of 10⁴ and 10⁵ inputs passes with one JVP call per tensor', () => {
+    for (const n of [1e4, 1e5]) {
+      const a = A(n)
+      const calls = { n: 0 }
+      const r = checkJacobian(bigF(a), { jvp: bigJvp(a, undefined, calls) }, { at: bigAt(n) }) as JacobianReport
+      expect(r.pass, formatJacobianReport(r)).toBe(true)
+      // Two tensors, one random direction each, its J·v read by all OUT rows and the projection.
+      expect(calls.n).toBe(2)
+      expect(r.rows.every((row) => row.report.options.mode === 'directional')).toBe(true)
+    }
+  })
+
+  it('a tensor of one coordinate is checked along its own eⱼ: one JVP call, shared too', () => {
+    const a = A(1e4)
+    const calls = { n: 0 }
+    const r = checkJacobian(bigF(a), { jvp: bigJvp(a, undefined, calls) }, { at: bigAt(1e4, 1) }) as JacobianReport
+    expect(r.pass, formatJacobianReport(r)).toBe(true)
+    expect(calls.n).toBe(2)
+    expect(r.entries.filter((e) => e.path.endsWith('/ b[0]'))).toHaveLength(r.rows.length)
+    // Negative control: that coordinate's column wrong in output 0.
+    const wrong = (p: Big, v: unknown) => ({ out: bigJvp(a)(p, v).out.map((x, o) => (o === 0 ? x + 0.5 * (v as Big).b[0]! : x)) })
+    const bad = checkJacobian(bigF(a), { jvp: wrong }, { at: bigAt(1e4, 1) }) as JacobianReport
+    expect(bad.entries.filter((e) => e.failed && !e.path.startsWith('u·f')).map((e) => e.path)).toEqual(['out[0] / b[0]'])
+  })
+
+  it('one wrong entry of J fails naming out[i] / w[j], in O(tensors + log n) JVP calls (negative control)', () => {
+    for (const [n, i, j] of [[1e4, 1, 4321], [1e5, 2, 77777]] as const) {
+      const a = A(n)
+      const calls = { n: 0 }
+      const r = checkJacobian(bigF(a), { jvp: bigJvp(a, { entry: [i, j] }, calls) }, { at: bigAt(n) }) as JacobianReport
+      expect(r.pass).toBe(false)
+      const failing = r.entries.filter((e) => e.failed && !e.path.startsWith('u·f')).map((e) => e.path)
+      expect(failing).toEqual([`out[${i}] / w[${j}]`])
+      expect(formatJacobianReport(r)).toContain(`out[${i}] / w[${j}]`)
+      expect(calls.n).toBeLessThanOrEqual(2 + 3 * Math.ceil(Math.log2(n)))
+    }
+  })
+
+  it('a JVP with a transposed term fails in the row it touches (negative control)', () => {
+    const a = A(1e4)
+    const r = checkJacobian(bigF(a), { jvp: bigJvp(a, 'transposed') }, { at: bigAt(1e4) }) as JacobianReport
+    expect(r.pass).toBe(false)
+    expect(r.rows.filter((row) => !row.report.pass && row.output !== 'u·f').map((row) => row.output)).toEqual(['out[0]'])
+  })
+
+  it('a JVP off by 1% over a whole tensor fails in every row (negative control)', () => {
+    const a = A(1e4)
+    const scaled = (p: Big, v: unknown) => ({ out: bigJvp(a)(p, v).out.map((x) => 1.01 * x) })
+    const r = checkJacobian(bigF(a), { jvp: scaled }, { at: bigAt(1e4) }) as JacobianReport
+    expect(r.rows.map((row) => row.report.pass)).toEqual([false, false, false, false])
+  })
+
+  it("mode: 'directional' takes the same path at small n; a wrong column still fails there (negative control)", () => {
+    const calls = { n: 0 }
+    const counted = (bug?: 'column') => (p: P, v: unknown) => (calls.n++, jvp(bug)(p, v))
+    expect(f).toHaveJacobianMatching({ jvp: counted() }, { at: at(), mode: 'directional' })
+    expect(calls.n).toBe(1)
+    expect(f).not.toHaveJacobianMatching({ jvp: jvp('column') }, { at: at(), mode: 'directional' })
+  })
+
+  it('async JVP: a promise, calls in sequence', async () => {
+    const a = A(1e4)
+    let running = 0
+    const slow = async (p: Big, v: unknown) => {
+      expect(running++).toBe(0)
+      await Promise.resolve()
+      running--
+      return bigJvp(a)(p, v)
+    }
+    await expect(bigF(a)).toHaveJacobianMatching({ jvp: slow }, { at: bigAt(1e4) })
+    await expect(bigF(a)).not.toHaveJacobianMatching({ jvp: async (p: Big, v: unknown) => bigJvp(a, { entry: [0, 9] })(p, v) }, { at: bigAt(1e4) })
+  })
+
+  it('float32 passes', () => {
+    const n = 1e4
+    const a = A(n).map((row) => Float32Array.from(row) as unknown as Float64Array)
+    const p32 = (): { w: Float32Array; b: Float32Array } => ({ w: Float32Array.from(bigAt(n).w), b: Float32Array.from(bigAt(n).b) })
+    const f32big = (p: Big) => ({ out: Float32Array.from(bigF(a)(p).out) })
+    const jvp32big = (p: Big, v: unknown) => ({ out: Float32Array.from(bigJvp(a)(p, v).out) })
+    const r = checkJacobian(f32big, { jvp: jvp32big }, { at: p32() as unknown as Big }) as JacobianReport
+    expect(r.pass, formatJacobianReport(r)).toBe(true)
+    expect(r.rows[0]!.report.precision).toBe('float32')
+  })
+
+  it('leaves `at` bit for bit when the JVP writes to it and throws midway, and names the call', () => {
+    const a = A(1e4)
+    const p = bigAt(1e4)
+    const before = { w: p.w.slice(), b: p.b.slice() }
+    let n = 0
+    const throwing = (q: Big, v: unknown) => {
+      if (++n === 2) {
+        q.w[5] = 42
+        throw new Error('kernel failed')
+      }
+      return bigJvp(a)(q, v)
+    }
+    expect(() => checkJacobian(bigF(a), { jvp: throwing }, { at: p })).toThrow(/The JVP threw on call 2 \(v along 8 coordinates of `b`\): kernel failed/)
+    expect(p.w).toEqual(before.w)
+    expect(p.b).toEqual(before.b)
+    expect(Object.is(p.w[5], before.w[5])).toBe(true)
   })
 })

@@ -72,6 +72,21 @@ export function analyticAlong(g: Float64Array, d: Direction): number {
   return a
 }
 
+/** The analytic derivative along d: g·v, or the point's own `along` (a JVP) where it has one. */
+export function* analyticOf(p: Point, d: Direction): Check<number> {
+  return p.along === undefined ? analyticAlong(p.analytic[d.k]!, d) : yield* p.along(d)
+}
+
+/**
+ * Before coordinate i of tensor k is checked one by one: a point that derives along directions
+ * learns its analytic entry there (the derivative along eᵢ), which the coordinate's check reads.
+ */
+export function* learnCoordinate(p: Point, k: number, i: number): Check<void> {
+  if (p.along === undefined) return
+  const g = p.analytic[k]! as Float64Array
+  g[i] = yield* p.along({ k, kind: 'part', indices: Int32Array.of(i), v: Float64Array.of(1), depth: -1 })
+}
+
 const describeDirection = (name: string, d: Direction): string =>
   d.kind === 'gradient' ? `along the gradient of ${name}` : d.kind === 'random' ? `along a random direction over ${d.indices.length} coordinates of ${name}` : `along a part of ${d.indices.length} coordinates of ${name}`
 
@@ -81,9 +96,8 @@ const describeDirection = (name: string, d: Direction): string =>
  * than moving one coordinate across its scale), narrowed to |f/a| like a coordinate's. The gradient
  * scale G is the tensor's largest |gᵢ|: the round-off of g·v over a unit v is that of one entry.
  */
-export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number): Coordinate & Along {
+export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d: Direction, a: number, start?: number): Coordinate & Along {
   const g = p.analytic[d.k]!
-  const a = analyticAlong(g, d)
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(0, a, loss.value, { centre: 0, scale: t.value.scale }, u)
   const G = t.gradient
@@ -194,7 +208,7 @@ function auditedAlong(levels: readonly Level[]): Level[] {
  * tensor-wide error the gradient direction is there to see; a few calls per tensor buy the evidence.
  */
 export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number): Check<DirectionResult> {
-  const c = directionCoordinate(p, loss, t, d, start)
+  const c = directionCoordinate(p, loss, t, d, yield* analyticOf(p, d), start)
   const run = function* (): Check<Judged & { settled: number }> {
     const first = yield* level(c, c.h)
     const ladder = yield* sweep(c, { level: first })

@@ -1,5 +1,5 @@
 import { DIRECTIONS, UNIT_ROUNDOFF } from '../engine/constants.js'
-import { checkDirection, gradientDirection, randomDirection } from '../engine/direction.js'
+import { checkDirection, gradientDirection, learnCoordinate, randomDirection } from '../engine/direction.js'
 import type { Check } from '../engine/drive.js'
 import { measureLoss, remeasure } from '../engine/noise.js'
 import type { Point } from '../engine/point.js'
@@ -67,12 +67,14 @@ export function* checkCovered(declared: Point): Check<Covered> {
     if (rest.length === 1) {
       // One coordinate left: its own check is the direction.
       const i = rest[0]!
+      yield* learnCoordinate(p, k, i)
       entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
       mine.add(i)
     }
     const all = new Int32Array(b.size)
     for (let i = 0; i < b.size; i++) all[i] = i
-    const along = gradientDirection(k, all, p.analytic[k]!)
+    // A point that derives along directions (a JVP) has no gradient to point along.
+    const along = p.along === undefined ? gradientDirection(k, all, p.analytic[k]!) : undefined
     for (const which of ['random', 'gradient'] as const) {
       // A tensor already shown to disagree fails the check whatever its gradient direction says: that test is saved.
       if (which === 'gradient' && (along === undefined || b.size < 2 || entries.some((e) => e.name === b.name && e.failed))) continue

@@ -1,8 +1,9 @@
-import { checkGradients } from '../check.js'
+import { checkAlong, checkGradients } from '../check.js'
 import { Perturbation } from '../engine/calls.js'
+import type { Direction } from '../engine/direction.js'
 import { isThenable } from '../engine/drive.js'
 import { CallError, GradcheckError, InvalidArgumentError, ShapeMismatchError, describe } from '../errors.js'
-import type { GradcheckOptions } from '../options.js'
+import { AUTO_SAMPLE, type GradcheckOptions } from '../options.js'
 import { AdaptedBlock } from '../params/adapters.js'
 import { type Block, flatten, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
@@ -142,12 +143,78 @@ function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, coun
 }
 
 /**
+ * Whether a JVP is checked along directions rather than through its columns: at `mode: 'directional'`,
+ * or `'auto'` once a tensor of `at` is larger than the per-tensor sample (where `'auto'` would cover
+ * coordinates by directions anyway). Within the sample, or at `'full'`, the columns are the check.
+ */
+function alongJvp(options: JacobianOptions): boolean {
+  const mode = options.mode ?? 'auto'
+  if (mode === 'full') return false
+  if (mode === 'directional') return true
+  const sample = options.sample === 'all' ? Infinity : options.sample === undefined || options.sample === 'auto' ? AUTO_SAMPLE : options.sample
+  return flatten(options.at, '`at`').blocks.some((b) => b.size > sample)
+}
+
+/** J·v for a direction of the engine, flattened over the outputs: one JVP call, or none for a direction already asked. */
+type JvpAlong = (d: Direction) => MaybePromise<Float64Array>
+
+/**
+ * A JVP as derivatives along the engine's directions, for every row at once: each row's check asks
+ * for the same directions (a seeded random one per tensor, the same parts and coordinates where their
+ * localisation agrees), so J·v is kept per direction and a second row reads it without a call.
+ */
+function jvpAlong<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number): JvpAlong {
+  const blocks = flatten(at, '`at`').blocks
+  const adapted = blocks.find((b) => b instanceof AdaptedBlock)
+  if (adapted !== undefined) {
+    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ jvp }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full Jacobian instead, or \`at\` as Float64Arrays.`)
+  }
+  const offsets = blocks.map((_, k) => blocks.slice(0, k).reduce((s, b) => s + b.size, 0))
+  const total = blocks.reduce((s, b) => s + b.size, 0)
+  const known = new Map<string, { d: Direction; jv: Float64Array }>()
+  const same = (a: Direction, b: Direction): boolean => a.k === b.k && a.indices.length === b.indices.length && a.indices.every((i, j) => i === b.indices[j] && a.v[j] === b.v[j])
+  let calls = 0
+  return (d) => {
+    const key = `${d.k}:${d.indices[0]}:${d.indices.length}:${d.v[0]}`
+    const hit = known.get(key)
+    if (hit !== undefined && same(hit.d, d)) return hit.jv
+    const flat = new Float64Array(total)
+    for (let j = 0; j < d.indices.length; j++) flat[offsets[d.k]! + d.indices[j]!] = d.v[j]!
+    const where = d.indices.length === 1 ? `v = 1 at \`${pathOf(blocks[d.k]!.name, blocks[d.k]!.shape, d.indices[0]!)}\`, 0 elsewhere` : `v along ${d.indices.length} coordinates of \`${blocks[d.k]!.name}\``
+    const n = ++calls
+    const wrap = (error: unknown): never => {
+      throw error instanceof GradcheckError ? error : new CallError(`The JVP threw on call ${n} (${where}): ${error instanceof Error ? error.message : String(error)}`, n, where, { cause: error })
+    }
+    const store = (value: unknown): Float64Array => {
+      const result = flatten(value, 'the result of the JVP').blocks
+      const size = result.reduce((s, b) => s + b.size, 0)
+      if (size !== count) {
+        throw new ShapeMismatchError(`Expected the result of the JVP to be shaped like the output of f (${count} numbers), got ${describe(value)} with ${size} (${where}). Return J·v, one value per output coordinate.`)
+      }
+      const jv = new Float64Array(count)
+      let o = 0
+      for (const b of result) for (let i = 0; i < b.size; i++) jv[o++] = b.get(i)
+      known.set(key, { d, jv })
+      return jv
+    }
+    try {
+      const value = jvp(at, shaped(at, (i) => flat[i]!))
+      return isThenable(value) ? Promise.resolve(value).then(store, wrap) : store(value)
+    } catch (error) {
+      return wrap(error)
+    }
+  }
+}
+
+/**
  * Checks a Jacobian through the gradient machinery. Each sampled output coordinate fᵢ is a scalar
  * loss whose gradient is row i of J (the full Jacobian's entry i, or vjp(x, eᵢ)): a wrong column shows
  * in every row, a wrong row in its own. Then the seeded projection u·f (u ±1 over the outputs), whose
  * gradient is uᵀJ = vjp(x, u) (or Σ uᵢ·Jᵢ): every output at once, so a wrong row that the row sample
- * left out still fails, as does a VJP that transposes a term only for some u. A JVP is checked through
- * the full Jacobian its columns make (`jacobianFromJvp`).
+ * left out still fails, as does a VJP that transposes a term only for some u. A JVP within the per-tensor
+ * sample is checked through the full Jacobian its columns make (`jacobianFromJvp`); beyond it, each row
+ * is a directional check whose derivative along v is (J·v)ᵢ or u·(J·v), one JVP call per direction
+ * shared by every row (`jvpAlong`): O(tensors) calls when it passes, O(log n) more to localise a bug.
  */
 export function checkJacobian<P>(f: (params: P) => unknown, jacobian: JacobianSpec<P>, options: JacobianOptions<P>): MaybePromise<JacobianReport> {
   if (typeof f !== 'function') throw new InvalidArgumentError(`Expected f to be a function, got ${describe(f)}. Pass the function itself: \`expect(f)\`.`)
@@ -180,8 +247,9 @@ export function checkRows<P>(f: (params: P) => unknown, spec: Rows<P>, options: 
           : `Expected the Jacobian to have one entry per output coordinate (${paths.length}), got ${spec.full.length}. Flatten the output row-major.`,
       )
     }
+    if ('jvp' in spec && alongJvp(options)) return checkEachRow(f, value, paths, { jvp: jvpAlong(spec.jvp, options.at, paths.length) }, outputSample, base, kind)
     const full = 'jvp' in spec ? jacobianFromJvp(spec.jvp, options.at, paths.length) : 'full' in spec ? spec.full : []
-    return then(full, (rows) => checkEachRow(f, value, paths, 'vjp' in spec ? spec.vjp : undefined, rows, outputSample, base, kind))
+    return then(full, (rows) => checkEachRow(f, value, paths, 'vjp' in spec ? { vjp: spec.vjp } : { full: rows }, outputSample, base, kind))
   })
 }
 
@@ -189,8 +257,7 @@ function checkEachRow<P>(
   f: (params: P) => unknown,
   value: unknown,
   paths: string[],
-  vjp: ((x: P, u: unknown) => unknown) | undefined,
-  full: readonly unknown[],
+  analytic: { vjp: (x: P, u: unknown) => unknown } | { full: readonly unknown[] } | { jvp: JvpAlong },
   outputSample: 'auto' | 'all' | number,
   base: GradcheckOptions<P>,
   kind: RowsKind,
@@ -199,6 +266,8 @@ function checkEachRow<P>(
   const rows = sampleIndices(paths.length, count, random((base.seed ?? 1849) ^ 0x27d4eb2f))
   const next = random((base.seed ?? 1849) ^ 0x165667b1)
   const u = paths.map(() => (next() < 0.5 ? -1 : 1))
+  const vjp = 'vjp' in analytic ? analytic.vjp : undefined
+  const full = 'full' in analytic ? analytic.full : []
   const rowGrad = (o: number) => (x: P) => (vjp ? vjp(x, shaped(value, (j) => (j === o ? 1 : 0))) : full[o])
   const projected = (x: P): unknown => {
     if (vjp) return vjp(x, shaped(value, (j) => u[j]!))
@@ -211,15 +280,21 @@ function checkEachRow<P>(
     })
     return first
   }
-  const checks: { output: string; loss: (x: P) => MaybePromise<number>; grad: (x: P) => unknown }[] = [
-    ...rows.map((o) => ({ output: paths[o]!, loss: (x: P) => then(f(x), (v) => read(v, o)), grad: rowGrad(o) })),
-    { output: kind.projection, loss: (x: P) => then(f(x), (v) => u.reduce((s, w, j) => s + w * read(v, j), 0)), grad: projected },
+  const jvp = 'jvp' in analytic ? analytic.jvp : undefined
+  // A row's check: against its gradient, or — a JVP's — directional, its derivative along v being
+  // `weight` of J·v ((J·v)ₒ for row o, u·(J·v) for the projection), one call shared by every row.
+  const check = (loss: (x: P) => MaybePromise<number>, grad: (x: P) => unknown, weight: (jv: Float64Array) => number) => (): MaybePromise<Report> =>
+    jvp ? checkAlong(loss, { derivative: (d) => then(jvp(d), weight) }, base) : checkGradients(loss as (x: P) => number, grad as (x: P) => object, base)
+  const projection = (v: unknown): number => u.reduce((s, w, j) => s + w * read(v, j), 0)
+  const checks: { output: string; run: () => MaybePromise<Report> }[] = [
+    ...rows.map((o) => ({ output: paths[o]!, run: check((x: P) => then(f(x), (v) => read(v, o)), rowGrad(o), (jv) => jv[o]!) })),
+    { output: kind.projection, run: check((x: P) => then(f(x), projection), projected, (jv) => u.reduce((s, w, j) => s + w * jv[j]!, 0)) },
   ]
   // One after another: calls stay sequential, async or not.
   const results: MaybePromise<JacobianRow>[] = []
   let chain: MaybePromise<void> = undefined
   for (const c of checks) {
-    const row: MaybePromise<JacobianRow> = then(chain, () => then(checkGradients(c.loss as (x: P) => number, c.grad as (x: P) => object, base), (report) => ({ output: c.output, report })))
+    const row: MaybePromise<JacobianRow> = then(chain, () => then(c.run(), (report) => ({ output: c.output, report })))
     results.push(row)
     chain = then(row, () => undefined)
   }

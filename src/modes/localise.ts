@@ -1,5 +1,5 @@
 import { DIRECTIONS, RATIO } from '../engine/constants.js'
-import { type Direction, type DirectionResult, checkDirection, counted, partOf } from '../engine/direction.js'
+import { type Direction, type DirectionResult, analyticOf, checkDirection, counted, learnCoordinate, partOf } from '../engine/direction.js'
 import type { Check } from '../engine/drive.js'
 import type { LossStats } from '../engine/noise.js'
 import type { Point } from '../engine/point.js'
@@ -86,6 +86,7 @@ export function* localise(p: Point, loss: LossStats, t: TensorScale, top: Direct
   const leaf = function* (i: number, step?: number): Check<void> {
     if (checked.has(i)) return
     checked.add(i)
+    yield* spend(learnCoordinate(p, k, i))
     let j: Judged & { step: number } = yield* spend(checkCoordinate(p, loss, t, k, i))
     if (!j.failed && step !== undefined) {
       const own: Direction = { k, kind: 'part', indices: Int32Array.of(i), v: Float64Array.of(1), depth: -1 }
@@ -127,7 +128,7 @@ export function* localise(p: Point, loss: LossStats, t: TensorScale, top: Direct
     const tolB = (s.tol + A.weight * rA.tolerance) / B.weight
     if (Number.isFinite(resB) && Math.abs(resB) > tolB) {
       children.push({ d: B.part, residual: resB, tol: tolB, step: rA.settled / RATIO })
-      out.tests.push(inferredTest(p, B.part, resB, tolB, root))
+      out.tests.push(yield* spend(inferredTest(p, B.part, resB, tolB, root)))
     } else if (!badA) {
       const rB = yield* spend(checkDirection(p, loss, t, B.part, s.step))
       out.tests.push(testOf(p, rB, root))
@@ -140,10 +141,8 @@ export function* localise(p: Point, loss: LossStats, t: TensorScale, top: Direct
 }
 
 /** A part convicted by inference: its analytic derivative is computed, its numeric one is analytic − inferred disagreement. */
-function inferredTest(p: Point, d: Direction, residual: number, tol: number, of: 'random' | 'gradient'): DirectionTest {
-  const g = p.analytic[d.k]!
-  let a = 0
-  for (let j = 0; j < d.indices.length; j++) a += g[d.indices[j]!]! * d.v[j]!
+function* inferredTest(p: Point, d: Direction, residual: number, tol: number, of: 'random' | 'gradient'): Check<DirectionTest> {
+  const a = yield* analyticOf(p, d)
   return {
     tensor: p.at.blocks[d.k]!.name,
     kind: 'part',
