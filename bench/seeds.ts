@@ -2,7 +2,7 @@
 // float64 / float32 / 'internal', the demo CNN, RNN/LSTM/GRU, a conv layer, a few losses) checked with
 // default options, once with the correct gradient (a fail is a FALSE ALARM) and once per realistic bug
 // (a pass is a MISS; a fail blaming another tensor is a MISBLAME).
-//   npx tsx bench/seeds.ts [seedsPerModel = 40] [model filter = ''] [first seed = 1]
+//   npx tsx bench/seeds.ts [seedsPerModel = 80] [model filter = ''] [first seed = 1]
 import { checkGradients, formatReport } from '../src/index.js'
 import type { Report } from '../src/report/types.js'
 import { type Block, flatten } from '../src/params/flatten.js'
@@ -31,7 +31,7 @@ interface Built {
 }
 interface Family { model: string; precision: 'float64' | 'float32' | 'internal'; build: (seed: number) => Built }
 
-const SEEDS = Number(process.argv[2] ?? 40)
+const SEEDS = Number(process.argv[2] ?? 80)
 const FILTER = process.argv[3] ?? ''
 const FIRST = Number(process.argv[4] ?? 1)
 

@@ -44,13 +44,14 @@ describe('limits', () => {
   // LIMIT (same): Σ c sin(100·x) + ½Σ x², x in (0, 10), float32, period 0.063; steps ~1 → 4e-3. The
   // correct gradient is reported as a bug on most weights (x[0]: analytic 4.05, numeric ≈ 7.2), the
   // numeric again that of ½x²; which of the others agree is chance. It used to pass, for the wrong
-  // reason: every weight was taken for a kink. A fix judges these weights 'ok'.
+  // reason: every weight was taken for a kink. Since the sweep's central differences also witness the
+  // noise (sweep.ts, `audited`), the aliasing shows as noise on x[1]–x[4] (ok or inconclusive) and only
+  // x[0] is a bug (analytic 4.05, numeric 7.29, tolerance 0.16). A fix judges every weight 'ok'.
   it('float32 sin(100·x) + ½x², x in (0, 10): the correct gradient is reported as a bug', () => {
     const m = makeOscillation('float32', { w: 100, span: 10 })
     const report = checkGradients(m.loss, (p: typeof m.params) => m.grad(p), { at: m.params })
     expect(report.pass).toBe(false)
-    expect(report.pass).toBe(false)
-    expect(report.entries.filter((e) => e.verdict === 'bug').length).toBeGreaterThanOrEqual(2)
+    expect(report.entries.filter((e) => e.verdict === 'bug').length).toBeGreaterThanOrEqual(1)
     expect(report.kinks).toEqual([])
   })
 

@@ -18,10 +18,16 @@ export function smooth(bigger: Level, smaller: Level): boolean {
 }
 
 /**
- * The noise the levels themselves show. Smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it
- * stays or shrinks (J·(1 − d/s)); only noise makes it grow as the step shrinks, as a staircase does
- * when an intermediate value of a float32 loss rounds (the probe's tiny moves may not see that). A
- * gap that grows sets a floor under the noise of every level: ε ≥ (gap − predicted gap)·s/4.
+ * The noise the levels themselves show (the probe's tiny moves may not see the round-off of a large
+ * intermediate: its staircase can be wider than the whole probe). Two witnesses, each a floor under
+ * the noise ε of every level:
+ * - the gaps: smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it stays or shrinks
+ *   (J·(1 − d/s)); only noise makes it grow as the step shrinks: ε ≥ (gap − predicted gap)·s/4;
+ * - the central differences at the bottom of the ladder: smooth, D(s) − D(4s) is 1/16 of
+ *   D(4s) − D(16s) (truncation ∝ s²); a bottom pair that moves STAIRCASE times more than the pair
+ *   above is round-off (a kink straddled by the larger steps only moves it about as much: not
+ *   counted), and what it moves beyond a quarter of the pair above is at most ε/s + ε/(4s):
+ *   ε ≥ (|D(s) − D(4s)| − |D(4s) − D(16s)|/RATIO)·s·RATIO/(RATIO + 1).
  */
 function audited(levels: Level[]): Level[] {
   let eps = 0
@@ -30,7 +36,19 @@ function audited(levels: Level[]): Level[] {
     const bigger = levels[j + 1]!
     if (smaller.finite && bigger.finite && smaller.gap > K.STAIRCASE * bigger.gap) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
   }
+  const [s, mid, large] = levels
+  if (s && mid && large && s.finite && mid.finite && large.finite) {
+    const moved = Math.abs(s.central - mid.central)
+    const above = Math.abs(mid.central - large.central)
+    if (moved > K.STAIRCASE * above) eps = Math.max(eps, ((moved - above / RATIO) * s.s * RATIO) / (RATIO + 1))
+  }
   return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) }))
+}
+
+/** A level added above the ladder carries the noise the ladder has shown: one loss value's noise ε does not depend on the step. */
+function withLadderNoise(next: Level, ladder: readonly Level[]): Level {
+  const eps = ladder.reduce((m, l) => Math.max(m, l.noise * l.s), 0)
+  return { ...next, noise: Math.max(next.noise, eps / next.s) }
 }
 
 /** The first difference of a coordinate: central at its step h, or forward (with f(x + h) kept for the sweep). */
@@ -79,7 +97,7 @@ export function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
   const noisy = estimate.roundoff >= estimate.err / 2 || Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
   for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
     const top = ladder[ladder.length - 1]!
-    const next = yield* level(c, step)
+    const next = withLadderNoise(yield* level(c, step), ladder)
     ladder.push(next)
     if (!top.finite || !smooth(next, top)) break
     const better = extrapolate(ladder, ignore)
