@@ -3,22 +3,10 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as tf from '@tensorflow/tfjs'
 import { checkGradients } from 'gradcheck'
 import { autodiff } from 'gradcheck/tfjs'
+import { softplus, useCpuBackend } from '../tfjs/softplus.js'
 
 // gradcheck/tfjs in real Jest 30, from the built package (the Vitest suite has the same checks in test/tfjs).
-beforeAll(async () => {
-  tf.env().set('IS_TEST', true) // no "install tfjs-node" banner
-  await tf.setBackend('cpu')
-})
-
-// softplus(a) = log(1 + e^a) with a hand-written backward: dσ(a)·dy. `wrongBy` scales the backward (1 = right).
-const softplus = (wrongBy: number) =>
-  tf.customGrad(((a: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a])
-    return {
-      value: tf.log1p(tf.exp(a)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(tf.mul(dy, tf.sigmoid(saved[0]!)), wrongBy)],
-    }
-  }) as unknown as Parameters<typeof tf.customGrad>[0])
+beforeAll(useCpuBackend)
 
 const setup = () => ({
   x: tf.tensor2d([[0.3, -1.2, 0.8], [1.1, 0.4, -0.6]]),

@@ -3,21 +3,9 @@ import { CallError, ParameterError, checkGradients } from 'gradcheck'
 import { autodiff } from 'gradcheck/tfjs'
 import 'gradcheck/vitest'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { softplus, useCpuBackend } from './softplus.js'
 
-beforeAll(async () => {
-  tf.env().set('IS_TEST', true) // no "install tfjs-node" banner
-  await tf.setBackend('cpu')
-})
-
-// softplus(a) = log(1 + e^a) with a hand-written backward: dσ(a)·dy. `wrongBy` scales the backward (1 = right).
-const softplus = (wrongBy = 1) =>
-  tf.customGrad(((a: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a])
-    return {
-      value: tf.log1p(tf.exp(a)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(tf.mul(dy, tf.sigmoid(saved[0]!)), wrongBy)],
-    }
-  }) as unknown as Parameters<typeof tf.customGrad>[0])
+beforeAll(useCpuBackend)
 
 const setup = () => {
   const x = tf.tensor2d([[0.3, -1.2, 0.8, 0.1], [1.1, 0.4, -0.6, -0.9]])
