@@ -103,7 +103,22 @@ export const SMOOTH_BAND: readonly [number, number] = Object.freeze([RATIO - 1, 
 /** Points on each side of `at` in the noise probe: with `at`, 7 values and 3 degrees of freedom left by a cubic fit (ECnoise uses 7–9 values). Cited. */
 export const PROBE_POINTS = 6
 
-/** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one probe point again, one more at `at` at the end. Derived. */
+/**
+ * A probe side whose values tie (a staircase coarser than its moves, ECnoise's "spacing too small") is
+ * measured again with its moves grown by this factor: at most 100 (ECnoise's retry), and at most what keeps
+ * the cubic's truncation out of the fit. A cubic through moves up to t = 6.35·PROBE·G of the scale (the farthest
+ * position, jitter included) leaves the 4th-order term |F|·t⁴/24; holding it to u·|F| gives
+ * G ≤ (24u)^¼ / (6.35·PROBE): 113 in float64 (so 100), 5.4 in float32. Derived.
+ */
+export const PROBE_GROWTH: Record<Precision, number> = {
+  float64: Math.min(100, (24 * UNIT_ROUNDOFF.float64) ** 0.25 / ((PROBE_POINTS + 0.35) * K.PROBE.float64)),
+  float32: Math.min(100, (24 * UNIT_ROUNDOFF.float32) ** 0.25 / ((PROBE_POINTS + 0.35) * K.PROBE.float32)),
+}
+
+/** A side of the probe "ties" when its 1 + PROBE_POINTS values take at most this many distinct values: fewer than the cubic's 4 coefficients, so the fit sees no noise in them by construction. Derived. */
+export const PROBE_TIE = 3
+
+/** Loss calls made whatever the size of `at`: two at `at`, the probe on both sides, one probe point again, one more at `at` at the end (and PROBE_POINTS more per probe side that ties). Derived. */
 export const PROBE_CALLS = 4 + 2 * PROBE_POINTS
 
 /**

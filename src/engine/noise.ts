@@ -3,7 +3,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { Block, Precision } from '../params/flatten.js'
 import { random } from '../random.js'
 import { lossMoved, lossValue } from './calls.js'
-import { K, PROBE_POINTS, UNIT_ROUNDOFF } from './constants.js'
+import { K, PROBE_GROWTH, PROBE_POINTS, PROBE_TIE, UNIT_ROUNDOFF } from './constants.js'
 import type { Check } from './drive.js'
 import type { Point } from './point.js'
 import { type Spread, coordinateScale } from './scale.js'
@@ -54,7 +54,7 @@ const longMantissa = (v: number): boolean =>
  * and no noise at all. Each side starts at `at` and moves away from it, so a kink exactly at `at`
  * (a ReLU input or a bias at exactly 0, a max-pool tie) is never inside a fit; where the two sides
  * disagree the quieter is kept, so a kink crossed on one side does not pass for noise.
- * `PROBE_CALLS − 1` loss calls whatever the size of `at`.
+ * `PROBE_CALLS − 1` loss calls whatever the size of `at`, and PROBE_POINTS more for each side whose values tie.
  */
 export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossStats> {
   const f0 = yield* lossValue(() => 'at `at`')
@@ -101,11 +101,48 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
   // Two sides that agree (within PROBE_SIDES×) are two draws of the same noise: keep the larger, as a
   // 3-degree-of-freedom estimate runs low more often than high. Sides that disagree: one crossed a
   // kink; keep the quieter.
-  const [one, other] = [0, 1].map((side) => noiseFit([0, ...positions[side]!], sides[side]!))
+  const fits: number[] = []
+  for (const side of [0, 1] as const) fits.push(yield* sideNoise(p, moves, positions[side]!, sides[side]!, precision))
+  const [one, other] = fits
   const measured = Math.max(one!, other!) <= K.PROBE_SIDES * Math.min(one!, other!) ? Math.max(one!, other!) : Math.min(one!, other!)
   const deterministic = repeatable(spread, f0, precision)
   const nonFinite = seen.filter((v) => !Number.isFinite(v)).length
-  return { value: f0, noise: Math.max(floor, spread, measured), spread, deterministic, precision, nonFinite }
+  return { value: f0, noise: Math.max(floor, spread, measured, grain(f0, seen) / 2), spread, deterministic, precision, nonFinite }
+}
+
+/**
+ * The grain of the values: the largest power of two that divides every difference v − f0 (exact for
+ * nearby values). A loss rounded once at the end has the grain of an ulp of f, below the floor u·|f|;
+ * one whose large intermediates cancel, (A + ℓ) − A, keeps only multiples of an ulp of A, however quiet
+ * a cubic's residuals happen to be at seven points. Each value is then off by up to half the grain,
+ * as any rounded value is off by half an ulp. 0 when every value equals f0 (nothing to read).
+ */
+function grain(f0: number, values: readonly number[]): number {
+  let q = Infinity
+  for (const v of values) {
+    const d = Math.abs(v - f0)
+    if (d === 0 || !Number.isFinite(d)) continue
+    let bit = 2 ** Math.floor(Math.log2(d))
+    while (!Number.isInteger(d / bit)) bit /= 2
+    q = Math.min(q, bit)
+  }
+  return Number.isFinite(q) ? q : 0
+}
+
+/**
+ * The noise of one side of the probe. Values that tie (at most PROBE_TIE distinct: a staircase coarser
+ * than the moves, ECnoise's "spacing too small") leave a cubic nothing to see, so the side is measured
+ * again at PROBE_GROWTH× its moves, where the steps of the staircase show; the wider fit counts only
+ * if all its values are finite and it does not tie too. PROBE_POINTS more calls, only on a tie.
+ */
+function* sideNoise(p: Point, moves: readonly Float64Array[], ts: readonly number[], values: readonly number[], precision: Precision): Check<number> {
+  const near = noiseFit([0, ...ts], values)
+  if (new Set(values).size > PROBE_TIE) return near
+  const grown = ts.map((t) => t * PROBE_GROWTH[precision])
+  const wide = [values[0]!]
+  for (const t of grown) wide.push(yield* lossMoved(p.at, moves, t, 'near `at` (noise probe, wider: its values tied)'))
+  if (!wide.every(Number.isFinite) || new Set(wide).size <= PROBE_TIE) return near
+  return Math.max(near, noiseFit([0, ...grown], wide))
 }
 
 /** A last call at `at`, after every other: a loss that changed since the first call is not deterministic. */

@@ -54,3 +54,16 @@ describe('round-off the noise probe does not see, witnessed by the sweep (sweep.
   both('float64', 7704, 1.2)
   both('float32', 899)
 })
+
+describe('a staircase wider than the whole probe: its values tie, and the probe measures again at wider moves (noise.ts, `sideNoise`)', () => {
+  // cancel-affine (A·g + L) − A·g with stairs of 4.4e-3: all twelve probe values equalled f(at), the noise
+  // was the floor u·|f| (1.3e-10) and 13 correct coordinates failed; at 100× the moves the fit measures 2.5e-3.
+  both('float64', 8860)
+})
+
+describe('a staircase the cubic misses by chance, read from the grain of the values (noise.ts, `grain`)', () => {
+  // cancel-affine (A·g + L) − A·g: every probe value is a multiple of an ulp of A·g (2.3e-13 in seed 365),
+  // but one side's cubic residuals happened to be 20× quieter than a stair, the sides disagreed beyond
+  // PROBE_SIDES and the quieter was kept (3e-15 to 1e-10 against stairs of 1.4e-13 to 7.2e-7).
+  for (const seed of [365, 676, 1436, 1440, 1707]) both('float64', seed)
+})
