@@ -116,7 +116,7 @@ describe('factor: analytic ≈ c · numeric over the tensor', () => {
   it('reads it only from significant entries: not from tiny or noisy numeric values', () => {
     const e = vector('w', [
       ...scaled(2),
-      { analytic: 7e-4, numeric: 1e-4 }, // below 1e-3 of the largest |numeric| (3)
+      { analytic: 1.4e-2, numeric: 2e-3 }, // below 1e-3 of the largest |numeric| (3e-3), above 1e-3 / 3
       { analytic: 7, numeric: 1, estimatedError: 0.2 }, // numeric within 10× its error
     ])
     expect(hints(e)).toMatchObject([{ kind: 'factor', factor: 2, count: 3 }])
@@ -218,10 +218,18 @@ describe('transposed', () => {
     expect(h).toMatchObject({ kind: 'transposed' })
   })
 
-  it('negative control: fewer than two moved pairs (a diagonal matrix is its own transpose)', () => {
-    const e = [entry('w', [0, 0], { analytic: 2, numeric: 1 }), entry('w', [0, 1], { analytic: 0.5, numeric: 0, failed: false })]
-    e.push(entry('w', [1, 0], { analytic: 0, numeric: 0.5, failed: false }), entry('w', [1, 1], { analytic: 5, numeric: 7 }))
-    expect(hints(e, { w: [2, 2] }).map((h) => h.kind)).not.toContain('transposed')
+  it('a sampled tensor: entries whose partner was not checked are skipped', () => {
+    // Without flat 1, flat 2 (whose partner it is) is skipped too: 2 of the 4 pairs are left.
+    const e = layout().filter((x) => x.index.join() !== '0,1')
+    expect(hints(e, { w: [2, 3] })).toEqual([{ kind: 'transposed', name: 'w', pairs: 2 }])
+  })
+
+  it('holds within 1e-6 of the larger value plus the tolerance, not beyond', () => {
+    const exact = (perturb: number, tolerance: number) => layout(perturb).map((x) => ({ ...x, tolerance }))
+    // flat 1's partner has numeric 4: 1e-6 of it is 4e-6.
+    expect(hints(exact(2e-6, 0), { w: [2, 3] }).map((h) => h.kind)).toEqual(['transposed'])
+    expect(hints(exact(1e-5, 0), { w: [2, 3] }).map((h) => h.kind)).not.toContain('transposed')
+    expect(hints(exact(5e-3, 1e-2), { w: [2, 3] }).map((h) => h.kind)).toEqual(['transposed'])
   })
 })
 
@@ -261,8 +269,8 @@ describe('l2: numeric − analytic ≈ λ·w', () => {
 
 describe('slice: failures on one or two indices of one axis', () => {
   /** A 3×2 tensor: entries failing where `bad(i, j)`, analytic off by an unpatterned amount. */
-  const grid = (bad: (i: number, j: number) => boolean): Entry[] =>
-    [0, 1, 2].flatMap((i) =>
+  const grid = (bad: (i: number, j: number) => boolean, rows = 3): Entry[] =>
+    Array.from({ length: rows }, (_, i) => i).flatMap((i) =>
       [0, 1].map((j) => {
         const n = 1 + i * 2 + j
         return entry('w', [i, j], bad(i, j) ? { analytic: n + 0.3 * (n * n), numeric: n, value: 0 } : { analytic: n, numeric: n, failed: false })
@@ -281,6 +289,14 @@ describe('slice: failures on one or two indices of one axis', () => {
   it('two rows, sorted; not a border when one is interior', () => {
     expect(hints(grid((i) => i === 2 || i === 0), { w: [3, 2] })).toMatchObject([{ kind: 'slice', axis: 0, indices: [0, 2], border: true }])
     expect(hints(grid((i) => i === 2 || i === 1), { w: [3, 2] })).toMatchObject([{ kind: 'slice', axis: 0, indices: [1, 2], border: false }])
+  })
+
+  it('sorted whatever the order of the entries', () => {
+    expect(hints(grid((i) => i === 2 || i === 0).reverse(), { w: [3, 2] })).toMatchObject([{ kind: 'slice', indices: [0, 2] }])
+  })
+
+  it('a column spread over three rows is a slice of the columns, not of the rows', () => {
+    expect(hints(grid((i, j) => j === 1 && i < 3, 4), { w: [4, 2] })).toMatchObject([{ kind: 'slice', axis: 1, indices: [1] }])
   })
 
   it('a column, when every row fails', () => {
