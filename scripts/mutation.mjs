@@ -9,6 +9,8 @@ const [stage, ...rest] = process.argv.slice(2)
 // subset, whose ~110 engine tests per mutant would make a stage of ~350 mutants take half an hour.
 const stageTests = {
   'report/hints': ['test/unit/hints.test.ts', 'test/messages.test.ts'],
+  'report/summary': ['test/unit/summary.test.ts', 'test/messages.test.ts'],
+  'report/coverage': ['test/unit/coverage.test.ts', 'test/messages.test.ts'],
 }
 const stageArgs = (name) => {
   const path = `src/${name}`
