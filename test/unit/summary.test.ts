@@ -136,6 +136,7 @@ describe('worst: failing first, then by |a − n| ÷ tolerance', () => {
   it('a failing entry beats a passing one however far the passing one is beyond its bound', () => {
     const e = [entry('w', 0, { absoluteError: 1 }), bad('w', 1, 1e-6)]
     expect(run(e, { options: { worst: 1 } }).worst.map((x) => x.path)).toEqual(['w[1]'])
+    expect(run([e[1]!, e[0]!]).worst.map((x) => x.path)).toEqual(['w[1]', 'w[0]'])
   })
 
   it('ties keep the order of the entries', () => {
