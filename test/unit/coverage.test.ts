@@ -53,6 +53,13 @@ describe('sampled → covered', () => {
     expect(r.warnings).toEqual(warnings)
   })
 
+  it('each tensor by its own coverage, found by name', () => {
+    const r = cover(base({ warnings: [sampled('b', 1, 4)] }), ['coordinates', 'sampled + directions'], [direction('b')])
+    expect(r.warnings).toEqual([{ kind: 'covered', name: 'b', checked: 1, size: 4, covered: 3, directions: 1 }])
+    const kept = cover(base({ warnings: [sampled('b', 1, 4)] }), ['sampled + directions', 'sampled'], [direction('b')])
+    expect(kept.warnings).toEqual([sampled('b', 1, 4)])
+  })
+
   it('the notes of localisation follow the warnings', () => {
     const note: Warning = { kind: 'direction-kink', name: 'w', count: 1 }
     const r = cover(base({ warnings: [warnings[1]!] }), ['coordinates', 'coordinates'], [], [note])
