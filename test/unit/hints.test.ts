@@ -333,6 +333,9 @@ describe('single', () => {
     const e = vector('w', [{ analytic: 3, numeric: 2, verdict: 'kink' }, { analytic: 1, numeric: 1, failed: false }])
     expect(hints(e)).toEqual([])
     expect(hints(vector('w', [{ analytic: 1, numeric: 1, failed: false }]))).toEqual([])
+    // A passing tensor whose moves left the loss still is not read for a hint either.
+    const still: Step = { ...moved, forward: 0, backward: 0 }
+    expect(hints(vector('w', [{ analytic: 0, numeric: 0, failed: false, steps: [still] }]))).toEqual([])
   })
 })
 
@@ -348,6 +351,8 @@ describe('step hints', () => {
     expect(hintsFor(report([sweep('falls')]), point('auto')).map((h) => h.kind)).not.toContain('step')
     expect(hintsFor(report([sweep('flat')]), point(1e-3)).map((h) => h.kind)).not.toContain('step')
     expect(hintsFor(report([sweep('falls', false)]), point(1e-3)).map((h) => h.kind)).not.toContain('step')
+    const rough = entry('w', [0], { analytic: 1, numeric: 1, reason: { kind: 'not-smooth', trend: 'falls' } })
+    expect(hintsFor(report([rough]), point(1e-3)).map((h) => h.kind)).not.toContain('step')
   })
 
   const unmoved = entry('w', [0], { analytic: 1, numeric: 0, failed: false, verdict: 'inconclusive', reason: { kind: 'unmoved', step: 1e-20 } })
@@ -356,8 +361,20 @@ describe('step hints', () => {
     expect(hintsFor(report([unmoved]), point(1e-20, 'float32'))).toEqual([{ kind: 'step-too-small', step: 1e-20 }])
   })
 
-  it('float32: an inconclusive weight in float32', () => {
+  it('one unmoved weight among others is enough', () => {
+    const other = entry('w', [1], { analytic: 1, numeric: 1, failed: false })
+    expect(hintsFor(report([other, unmoved]), point(1e-20))).toEqual([{ kind: 'step-too-small', step: 1e-20 }])
+  })
+
+  it('negative control: a fixed step that moved every weight', () => {
+    const other = entry('w', [1], { analytic: 1, numeric: 1, failed: false })
+    expect(hintsFor(report([other]), point(1e-3))).toEqual([])
+  })
+
+  it('float32: an inconclusive weight in float32, one among others is enough', () => {
     expect(hintsFor(report([unmoved]), point('auto', 'float32'))).toEqual([{ kind: 'float32' }])
+    const other = entry('w', [1], { analytic: 1, numeric: 1, failed: false })
+    expect(hintsFor(report([other, unmoved]), point('auto', 'float32'))).toEqual([{ kind: 'float32' }])
   })
 
   it('negative controls: float64, or no inconclusive weight', () => {
