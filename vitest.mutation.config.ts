@@ -6,11 +6,13 @@ import base from './vitest.config.js'
 // tests (build a tarball), the browser suite, fast-check properties, the model zoo, TF.js, the
 // directional suite and the HTML/annotation tests (tens of seconds on a loaded 2-core machine).
 // Spread, not mergeConfig: that would append this `include` to the full suite's instead of replacing it.
+// MUTATION_TESTS (comma-separated, set by scripts/mutation.mjs for a stage with its own list) replaces the list.
+const stageTests = process.env.MUTATION_TESTS?.split(',')
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: [
+    include: stageTests ?? [
       'test/unit/**/*.test.ts',
       'test/adapters.test.ts',
       'test/asymmetric.test.ts',
