@@ -13,7 +13,7 @@ const FACTOR_SPREAD = 0.1
 
 /** The entries of a tensor whose numeric value is well above its error: the ones a pattern can be read from. */
 const significant = (mine: readonly Entry[]): Entry[] => {
-  const top = mine.reduce((m, e) => Math.max(m, Math.abs(e.numeric)), 0)
+  const top = mine.reduce((m, e) => (Number.isFinite(e.numeric) ? Math.max(m, Math.abs(e.numeric)) : m), 0) // a NaN difference (a domain edge) must not hide the pattern of the others
   return mine.filter((e) => Number.isFinite(e.numeric) && Math.abs(e.numeric) > 1e-3 * top && Math.abs(e.numeric) > 10 * e.estimatedError)
 }
 

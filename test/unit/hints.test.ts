@@ -105,6 +105,11 @@ describe('zero: analytic 0 where numeric is not, on every failing entry', () => 
 })
 
 describe('factor: analytic ≈ c · numeric over the tensor', () => {
+  it('still holds when one entry has no finite difference (a domain edge): the NaN is left out, not the pattern', () => {
+    const e = vector('w', [...scaled(2), { analytic: 8, numeric: Number.NaN }])
+    expect(hints(e).map((h) => h.kind)).toEqual(['factor'])
+  })
+
   it('finds c from the median ratio of the significant entries', () => {
     // Ratios 2.03, 2, 2.01, 2.02: sorted, the median (index 2 of 4) is 2.02; unsorted or reversed it is not.
     const e = vector('w', [2.03, 2, 2.01, 2.02].map((c, i) => ({ analytic: c * (i + 1), numeric: i + 1 })))
