@@ -17,12 +17,9 @@ export function withCoverage(r: Report, c: { directions: DirectionTest[]; covera
     return [{ kind: 'covered', name: w.name, checked: w.checked, size: w.size, covered: w.size - w.checked, directions }]
   })
   warnings.push(...c.notes)
-  // A tensor covered by directions only has no entries, yet was measured: it is not unverified for that.
-  const measured = new Set(c.directions.filter((d) => Number.isFinite(d.numeric)).map((d) => d.tensor))
-  const unverified =
-    r.unverified === undefined || (r.entries.length > 0 && r.unverified.tensors.length > 0) ? r.unverified
-    : r.entries.length === 0 && measured.size > 0 ? undefined
-    : r.unverified
+  // A check whose tensors were all covered by directions only has no entries, yet was measured: it is not unverified for that.
+  const measured = c.directions.some((d) => Number.isFinite(d.numeric))
+  const unverified = r.entries.length === 0 && measured ? undefined : r.unverified
   const pass = r.failed === 0 && r.loss.deterministic && unverified === undefined && !c.notes.some((n) => failing.has(n.kind))
   return { ...r, pass, unverified, blocks, warnings, directions: c.directions }
 }
