@@ -90,7 +90,7 @@ describe('checkJacobian', () => {
     expect(() => checkJacobian(f, jacobian(at()).slice(1), { at: at() })).toThrow(/one entry per output coordinate \(4\), got 3/)
     expect(() => checkJacobian(f, { hvp: () => 0 } as never, { at: at() })).toThrow(/an array .*, `\{ vjp \}` or `\{ jvp \}`/)
     expect(() => checkJacobian(f, { jvp: () => ({ logits: [1, 2] }) }, { at: at() })).toThrow(
-      /Expected the result of the JVP to be shaped like the output of f \(4 numbers\), got .* with 2 \(v = 1 at `w\[0,0\]`\)/,
+      /Expected the result of the JVP to be shaped like the output of f \(4 numbers\), got .* with 2 \(v = 1 at `w\[0,0\]`, 0 elsewhere\)/,
     )
   })
 })

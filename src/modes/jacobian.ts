@@ -98,6 +98,56 @@ const read = (value: unknown, o: number): number => {
 /** The path of every coordinate of `at`, flattened as the engine flattens it. */
 const inputPaths = (blocks: readonly Block[]): string[] => blocks.flatMap((b) => Array.from({ length: b.size }, (_, i) => pathOf(b.name, b.shape, i)))
 
+/** `at`'s tensors for a JVP, which receives `v` as a copy of `at`: plain arrays only. */
+function plainBlocks(at: unknown): readonly Block[] {
+  const blocks = flatten(at, '`at`').blocks
+  const adapted = blocks.find((b) => b instanceof AdaptedBlock)
+  if (adapted !== undefined) {
+    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ jvp }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full Jacobian instead, or \`at\` as Float64Arrays.`)
+  }
+  return blocks
+}
+
+/** Which JVP call it is, in the words of its errors: its number, `v` described, and the coordinate a CallError names. */
+interface JvpCall {
+  n: number
+  where: string
+  coordinate: string | undefined
+  /** Run on the result before anything else reads it. */
+  before?: () => void
+  /** Run on any failure of the call, before its error is thrown. */
+  failed?: () => void
+}
+
+/**
+ * One JVP call: J·v flattened over the `count` outputs. A result of another size is a ShapeMismatchError,
+ * and the user's own error a CallError naming the call and `v` (errors of gradcheck's pass as they are).
+ */
+function callJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, v: unknown, count: number, c: JvpCall): MaybePromise<Float64Array> {
+  const wrap = (error: unknown): never => {
+    c.failed?.()
+    throw error instanceof GradcheckError ? error : new CallError(`The JVP threw on call ${c.n} (${c.where}): ${error instanceof Error ? error.message : String(error)}`, c.n, c.coordinate, { cause: error })
+  }
+  const store = (value: unknown): Float64Array => {
+    c.before?.()
+    const result = flatten(value, 'the result of the JVP').blocks
+    const size = result.reduce((s, b) => s + b.size, 0)
+    if (size !== count) {
+      throw new ShapeMismatchError(`Expected the result of the JVP to be shaped like the output of f (${count} numbers), got ${describe(value)} with ${size} (${c.where}). Return J·v, one value per output coordinate.`)
+    }
+    const jv = new Float64Array(count)
+    let o = 0
+    for (const b of result) for (let i = 0; i < b.size; i++) jv[o++] = b.get(i)
+    return jv
+  }
+  try {
+    const value = jvp(at, v)
+    return isThenable(value) ? Promise.resolve(value).then(store).catch(wrap) : store(value)
+  } catch (error) {
+    return wrap(error)
+  }
+}
+
 /**
  * The full Jacobian from a JVP: its columns J·eⱼ, one call per coordinate of `at`, in sequence, put
  * together as rows mirroring `at`. Column j is the very derivative the rows' checks compare with the
@@ -105,37 +155,23 @@ const inputPaths = (blocks: readonly Block[]): string[] => blocks.flatMap((b) =>
  * localisation to single entries) holds for the JVP. `at` is only read: a JVP that writes to it is an error.
  */
 function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number): MaybePromise<unknown[]> {
-  const blocks = flatten(at, '`at`').blocks
-  const adapted = blocks.find((b) => b instanceof AdaptedBlock)
-  if (adapted !== undefined) {
-    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ jvp }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full Jacobian instead, or \`at\` as Float64Arrays.`)
-  }
+  const blocks = plainBlocks(at)
   const snapshot = new Perturbation(blocks)
   const paths = inputPaths(blocks)
   const n = paths.length
   const matrix = new Float64Array(count * n)
   const column = (j: number): MaybePromise<void> => {
-    const wrap = (error: unknown): never => {
+    const call: JvpCall = {
+      n: j + 1,
+      where: `v = 1 at \`${paths[j]}\`, 0 elsewhere`,
+      coordinate: paths[j],
+      before: () => snapshot.assertUnchanged('grad'),
       // Whatever the JVP wrote before it threw (or was found writing), the user gets `at` back bit for bit.
-      snapshot.restoreAll()
-      throw error instanceof GradcheckError ? error : new CallError(`The JVP threw on call ${j + 1} (v = 1 at \`${paths[j]}\`, 0 elsewhere): ${error instanceof Error ? error.message : String(error)}`, j + 1, paths[j], { cause: error })
+      failed: () => snapshot.restoreAll(),
     }
-    const store = (value: unknown): void => {
-      snapshot.assertUnchanged('grad')
-      const result = flatten(value, 'the result of the JVP').blocks
-      const size = result.reduce((s, b) => s + b.size, 0)
-      if (size !== count) {
-        throw new ShapeMismatchError(`Expected the result of the JVP to be shaped like the output of f (${count} numbers), got ${describe(value)} with ${size} (v = 1 at \`${paths[j]}\`). Return J·v, one value per output coordinate.`)
-      }
-      let o = 0
-      for (const b of result) for (let i = 0; i < b.size; i++) matrix[o++ * n + j] = b.get(i)
-    }
-    try {
-      const value = jvp(at, shaped(at, (i) => (i === j ? 1 : 0)))
-      return isThenable(value) ? Promise.resolve(value).then(store).catch(wrap) : store(value)
-    } catch (error) {
-      return wrap(error)
-    }
+    return then(callJvp(jvp, at, shaped(at, (i) => (i === j ? 1 : 0)), count, call), (jv) => {
+      for (let o = 0; o < count; o++) matrix[o * n + j] = jv[o]!
+    })
   }
   let chain: MaybePromise<void> = undefined
   for (let j = 0; j < n; j++) chain = then(chain, () => column(j))
@@ -164,11 +200,7 @@ type JvpAlong = (d: Direction) => MaybePromise<Float64Array>
  * localisation agrees), so J·v is kept per direction and a second row reads it without a call.
  */
 function jvpAlong<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: number): JvpAlong {
-  const blocks = flatten(at, '`at`').blocks
-  const adapted = blocks.find((b) => b instanceof AdaptedBlock)
-  if (adapted !== undefined) {
-    throw new InvalidArgumentError(`Expected \`at\` to hold plain arrays for \`{ jvp }\`, got an adapted tensor (\`${adapted.name}\`). Pass the full Jacobian instead, or \`at\` as Float64Arrays.`)
-  }
+  const blocks = plainBlocks(at)
   const offsets = blocks.map((_, k) => blocks.slice(0, k).reduce((s, b) => s + b.size, 0))
   const total = blocks.reduce((s, b) => s + b.size, 0)
   const known = new Map<string, { d: Direction; jv: Float64Array }>()
@@ -181,28 +213,10 @@ function jvpAlong<P>(jvp: (params: P, v: unknown) => unknown, at: P, count: numb
     const flat = new Float64Array(total)
     for (let j = 0; j < d.indices.length; j++) flat[offsets[d.k]! + d.indices[j]!] = d.v[j]!
     const where = d.indices.length === 1 ? `v = 1 at \`${pathOf(blocks[d.k]!.name, blocks[d.k]!.shape, d.indices[0]!)}\`, 0 elsewhere` : `v along ${d.indices.length} coordinates of \`${blocks[d.k]!.name}\``
-    const n = ++calls
-    const wrap = (error: unknown): never => {
-      throw error instanceof GradcheckError ? error : new CallError(`The JVP threw on call ${n} (${where}): ${error instanceof Error ? error.message : String(error)}`, n, where, { cause: error })
-    }
-    const store = (value: unknown): Float64Array => {
-      const result = flatten(value, 'the result of the JVP').blocks
-      const size = result.reduce((s, b) => s + b.size, 0)
-      if (size !== count) {
-        throw new ShapeMismatchError(`Expected the result of the JVP to be shaped like the output of f (${count} numbers), got ${describe(value)} with ${size} (${where}). Return J·v, one value per output coordinate.`)
-      }
-      const jv = new Float64Array(count)
-      let o = 0
-      for (const b of result) for (let i = 0; i < b.size; i++) jv[o++] = b.get(i)
+    return then(callJvp(jvp, at, shaped(at, (i) => flat[i]!), count, { n: ++calls, where, coordinate: where }), (jv) => {
       known.set(key, { d, jv })
       return jv
-    }
-    try {
-      const value = jvp(at, shaped(at, (i) => flat[i]!))
-      return isThenable(value) ? Promise.resolve(value).then(store, wrap) : store(value)
-    } catch (error) {
-      return wrap(error)
-    }
+    })
   }
 }
 
