@@ -1,5 +1,6 @@
-import { type HessianOptions, type HessianSpec, type JacobianReport, checkHessian, formatJacobianReport } from '../src/index.js'
+import { type HessianOptions, type HessianSpec, checkHessian } from '../src/index.js'
 import type { MatcherContext, MatcherResult } from './context.js'
+import { rowsResult } from './toHaveJacobianMatching.js'
 
 /**
  * `expect(grad).toHaveHessianMatching({ hvp }, { at })` (or a full Hessian): passes when every checked
@@ -8,12 +9,5 @@ import type { MatcherContext, MatcherResult } from './context.js'
  */
 export function toHaveHessianMatching(this: MatcherContext, grad: unknown, hessian: readonly unknown[] | { hvp: (params: never, v: never) => unknown }, options: HessianOptions): MatcherResult | Promise<MatcherResult> {
   const report = checkHessian(grad as (p: unknown) => unknown, hessian as HessianSpec<unknown>, options)
-  const result = (r: JacobianReport): MatcherResult => ({
-    pass: r.pass,
-    message: () => {
-      const hint = this.utils?.matcherHint?.('toHaveHessianMatching', 'grad', 'hessian', { isNot: this.isNot ?? false, promise: this.promise ?? '' })
-      return `${hint === undefined ? '' : `${hint}\n\n`}${this.isNot ? 'Expected the Hessians not to match, but they do:\n' : ''}${formatJacobianReport(r)}`
-    },
-  })
-  return report instanceof Promise ? report.then(result) : result(report)
+  return rowsResult(this, report, { matcher: 'toHaveHessianMatching', received: 'grad', expected: 'hessian' })
 }
