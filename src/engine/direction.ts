@@ -6,7 +6,7 @@ import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
 import { type Coordinate, type TensorScale, coordinateScale, relativeNoise } from './scale.js'
 import { type Estimate, extrapolate } from './extrapolate.js'
-import { smooth, sweep } from './sweep.js'
+import { smooth, sweep, unlikeTruncation } from './sweep.js'
 import { agree } from './tolerance.js'
 import { type Judged, judge, stepsOf } from './verdict.js'
 
@@ -151,7 +151,7 @@ function roundoffDominates(ladder: readonly Level[], estimate: Estimate): boolea
   if (estimate.roundoff >= estimate.err / 2) return true
   const [small, mid, large] = ladder.slice(-3)
   if (large === undefined || !small!.finite || !mid!.finite || !large.finite) return false
-  return Math.abs(small!.central - mid!.central) > Math.abs(mid!.central - large.central) / RATIO
+  return unlikeTruncation(small!, mid!, large)
 }
 
 /**
@@ -195,8 +195,7 @@ function auditedAlong(levels: readonly Level[]): Level[] {
   for (let j = 0; j + 2 < levels.length; j++) {
     const [small, mid, large] = [levels[j]!, levels[j + 1]!, levels[j + 2]!]
     if (!small.finite || !mid.finite || !large.finite) continue
-    const lower = Math.abs(small.central - mid.central)
-    if (lower > Math.abs(mid.central - large.central) / RATIO) eps = Math.max(eps, (lower * small.s) / (1 + 1 / RATIO))
+    if (unlikeTruncation(small, mid, large)) eps = Math.max(eps, (Math.abs(small.central - mid.central) * small.s) / (1 + 1 / RATIO))
   }
   return levels.map((l) => (eps / l.s > l.noise ? { ...l, noise: eps / l.s } : l))
 }

@@ -45,6 +45,14 @@ function audited(levels: Level[]): Level[] {
   return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) }))
 }
 
+/**
+ * Three consecutive levels (steps s, 4s, 16s) whose lower pair differs by more than a quarter of the
+ * upper: truncation (∝ s²) would make it 16× less, so the lower pair differs by round-off.
+ */
+export function unlikeTruncation(small: Level, mid: Level, large: Level): boolean {
+  return Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
+}
+
 /** A level added above the ladder carries the noise the ladder has shown: one loss value's noise ε does not depend on the step. */
 function withLadderNoise(next: Level, ladder: readonly Level[]): Level {
   const eps = ladder.reduce((m, l) => Math.max(m, l.noise * l.s), 0)
@@ -94,7 +102,7 @@ export function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
   const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
   const ignore = c.options.kinks === 'ignore'
   let estimate = extrapolate(ladder, ignore)
-  const noisy = estimate.roundoff >= estimate.err / 2 || Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
+  const noisy = estimate.roundoff >= estimate.err / 2 || unlikeTruncation(small, mid, large)
   for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
     const top = ladder[ladder.length - 1]!
     const next = withLadderNoise(yield* level(c, step), ladder)
