@@ -8,6 +8,7 @@ import { AdaptedBlock } from '../params/adapters.js'
 import { type Block, flatten, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
 import { formatReport } from '../render/text.js'
+import { worstOf } from '../report/summary.js'
 import type { Entry, Report } from '../report/types.js'
 
 /**
@@ -317,8 +318,7 @@ function checkEachRow<P>(
 
 function summarizeRows(kind: RowsKind, rows: JacobianRow[]): JacobianReport {
   const entries = rows.flatMap((r) => r.report.entries.map((e) => ({ ...e, path: `${r.output} / ${e.path}` })))
-  const badness = (e: Entry): number => (Number.isNaN(e.absoluteError / e.tolerance) ? Infinity : e.absoluteError / e.tolerance)
-  const worst = [...entries].sort((x, y) => Number(y.failed) - Number(x.failed) || badness(y) - badness(x)).slice(0, rows[0]?.report.options.worst ?? 5)
+  const worst = worstOf(entries, rows[0]?.report.options.worst ?? 5)
   return { of: kind.of, pass: rows.every((r) => r.report.pass), rows, entries, worst, evaluations: rows.reduce((s, r) => s + r.report.evaluations, 0) }
 }
 

@@ -30,7 +30,7 @@ const badness = (e: Entry): number => {
  * order them (ties keep the entries' order); badness computed once per entry, and only the few kept
  * are sorted: O(n·count), not O(n log n) comparisons that each compute two ratios.
  */
-function worstOf(entries: readonly Entry[], count: number): Entry[] {
+export function worstOf(entries: readonly Entry[], count: number): Entry[] {
   const kept: { e: Entry; failed: number; bad: number }[] = []
   const before = (x: { failed: number; bad: number }, y: { failed: number; bad: number }): boolean => x.failed > y.failed || (x.failed === y.failed && x.bad > y.bad)
   for (const e of entries) {
