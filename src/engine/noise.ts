@@ -74,7 +74,10 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
     const g = p.analytic[k]!
     const move = new Float64Array(b.size)
     for (let i = 0; i < b.size; i++) {
-      const L = coordinateScale(x0[i]!, g[i]!, f0, scales[k]!, UNIT_ROUNDOFF[p.precision])
+      // A one-element tensor's step scale hedges between |x| and 1 (`scalarScale`: below 1 only then); the
+      // probe moves it on the smaller, |x|, where PROBE keeps the cubic's truncation below u·|f| whichever f varies on.
+      const spread = b.size === 1 && scales[k]!.scale < 1 ? { centre: 0, scale: Math.abs(x0[i]!) } : scales[k]!
+      const L = coordinateScale(x0[i]!, g[i]!, f0, spread, UNIT_ROUNDOFF[p.precision])
       move[i] = ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
     }
     return move

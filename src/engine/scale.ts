@@ -23,12 +23,27 @@ export function coordinateScale(x: number, a: number, f: number, t: Spread, u: n
 }
 
 /**
+ * The scale of a one-element tensor (centre 0), which has no neighbours to take a spread from. Two
+ * readings of its value x compete: f varies on the unit scale (the max(|x|, 1) of numdifftools and
+ * scipy), or on |x| itself (as a tensor of equal values does: its RMS). A step on a scale λ× too large
+ * errs by ≈ λ²/3 times the optimal error (truncation), on one λ× too small by ≈ 2λ/3 (round-off); for
+ * 0 < |x| < 1, L = |x|^α is λ = |x|^(α−1) too large under the one and |x|^(−α) too small under the other,
+ * and the worst of the two is least where 2(α − 1) = −α: L = |x|^(2/3), off by |x|^(−1/3) and |x|^(−2/3)
+ * at most. Its step (3r)^(1/3)·|x|^(2/3) stays within |x| while |x| ≥ 3r; below 3u no reading of |x| is
+ * served, and x is within 3 ulps of the unit scale's 0: it moves as 0 does, on the unit scale
+ * (`coordinateScale` narrows that by |f/a| and widens it by |x|).
+ */
+export function scalarScale(x: number, u: number): number {
+  const v = Math.abs(x)
+  return v >= 3 * u && v < 1 ? v ** (2 / 3) : 1
+}
+
+/**
  * Centre and spread of each tensor: its mean and standard deviation, so a tensor of positions near
  * 6.4e6 m that differ by metres moves by metres, not by its magnitude. A tensor whose values are all
  * equal has no spread to take: it is centred at 0 with its RMS as scale, else the RMS of all
  * parameters, else 1 (all-zero biases still need a step). A scalar has no neighbours either: centre 0
- * and the unit scale, which `coordinateScale` narrows by |f/a| and widens by |x| (the max(|x|, 1) of
- * numdifftools and FiniteDifferences.jl).
+ * and `scalarScale`, with u of the precision it is stored in.
  */
 export function tensorScales(blocks: readonly Block[]): Spread[] {
   const moments = blocks.map((b) => {
@@ -46,7 +61,7 @@ export function tensorScales(blocks: readonly Block[]): Spread[] {
   })
   const total = Math.sqrt(moments.reduce((s, m, k) => s + m.rms * m.rms * blocks[k]!.size, 0) / Math.max(1, blocks.reduce((s, b) => s + b.size, 0)))
   return moments.map((m, k) => {
-    if (blocks[k]!.size === 1) return { centre: 0, scale: 1 }
+    if (blocks[k]!.size === 1) return { centre: 0, scale: scalarScale(blocks[k]!.get(0), UNIT_ROUNDOFF[blocks[k]!.precision]) }
     // A spread within round-off of the values is no spread: equal values stored with a last-bit difference.
     if (m.std > 64 * Number.EPSILON * Math.abs(m.mean)) return { centre: m.mean, scale: m.std }
     return { centre: 0, scale: m.rms > 0 ? m.rms : total > 0 ? total : 1 }
