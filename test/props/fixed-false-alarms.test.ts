@@ -67,3 +67,38 @@ describe('a staircase the cubic misses by chance, read from the grain of the val
   // PROBE_SIDES and the quieter was kept (3e-15 to 1e-10 against stairs of 1.4e-13 to 7.2e-7).
   for (const seed of [365, 676, 1436, 1440, 1707]) both('float64', seed)
 })
+
+describe('a one-element tensor differenced on the unit scale while its loss varies on |x| (scale.ts, `scalarScale`; noise.ts, the probe on |x|)', () => {
+  // float32, a scalar of 2.7e-4 (429), 3.1e-4 (69) and 1.5e-4 (839) whose loss varies on a spread of 1.7e-4…2.6e-4:
+  // moved on L = 1, the probe read the loss's curvature as noise (1.2e-10, 1.5e-7, 3.3e-11 against ε·B of 1.7e-13,
+  // 8.5e-10, 5.1e-13) and the first steps spanned 19–254 spreads (429: numeric 9.1e-10 for 6.5e-7). The generator's
+  // float32 floors are loose beside these bounds (no ×1.1 clears 10 of them), so the control is the coordinate that
+  // false-alarmed, ×1.1: a change 4× (429), 23× (69) and 21× (839) the bound its correct gradient is held to.
+  for (const [seed, tensor] of [[429, '[0]'], [69, 'gamma'], [839, 'beta']] as const) {
+    it(`makeCase(${seed}, { precision: 'float32' }) passes with ε near ε·B, and fails with ${tensor}#0 ×1.1 there only`, () => {
+      const c = makeCase(seed, { precision: 'float32' })
+      const o = runCorrect(c)
+      expect(o.restored).toBe(true)
+      expect(o.pass).toBe(true)
+      const k = c.tensors.findIndex((t) => t.name === tensor)
+      expect(c.tensors[k]!.size).toBe(1)
+      // The probe's ε is the loss's round-off, not its curvature (it was 65×–700× ε·B).
+      expect(o.report.loss.noise).toBeLessThan(4 * c.tensors[k]!.noise)
+      const bug: Bug = {
+        name: `${c.name} ${tensor}#0 ×1.1`,
+        kind: 'single',
+        tensor,
+        index: 0,
+        delta: 0.1,
+        grad: (p) => {
+          const g = c.internal.flatGrad(p)
+          g[k]![0] = c.internal.round(g[k]![0]! * 1.1)
+          return c.internal.layout.wrap(g)
+        },
+      }
+      const b = runBug(c, bug)
+      expect(b.restored).toBe(true)
+      expect(b.report.entries.filter((e) => e.failed).map((e) => e.name)).toEqual([tensor])
+    })
+  }
+})
