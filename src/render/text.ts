@@ -153,7 +153,7 @@ export function warningText(w: Warning, r: Report): string {
     }
     case 'non-finite': {
       const at = w.count > 0 ? `${w.count} ${weights(w.count)} saw a NaN or ±∞ at a perturbed point (${w.paths.join(', ')}${w.count > w.paths.length ? ', …' : ''})` : ''
-      const probe = w.probe > 0 ? `${w.probe} of the loss values around \`at\` that measure its noise were NaN or ±∞` : ''
+      const probe = w.probe > 0 ? `${w.probe} of the loss values at and around \`at\` that measure its noise were NaN or ±∞` : ''
       return `${[at, probe].filter((x) => x !== '').join('; ')}: a domain edge, or a loss that fails at some inputs`
     }
     case 'inconclusive':
