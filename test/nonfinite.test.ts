@@ -73,6 +73,9 @@ describe('a NaN at any one call but the first is in the non-finite warning (or, 
   const cases = [
     { name: 'three weights, mode full', loss: f, at: () => Float64Array.from([0.3, -0.2, 0.9]), options: {} },
     { name: 'a staircase (the probe measures again wider), mode full', loss: staircase, at: () => Float64Array.from([0.3, -0.2, 0.9]), options: {} },
+    // Directional tests and their localisation: their levels are in no entry.
+    { name: '3000 weights, mode directional', loss: f, at: () => Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i)), options: { mode: 'directional' as const } },
+    { name: '40 weights, 8 sampled, the rest by a direction', loss: f, at: () => Float64Array.from({ length: 40 }, (_, i) => Math.sin(i)), options: { sample: 8 } },
   ]
   for (const c of cases) {
     const total = checkGradients(c.loss, df, { at: c.at(), ...c.options }).evaluations
@@ -81,7 +84,7 @@ describe('a NaN at any one call but the first is in the non-finite warning (or, 
       const report = checkGradients((w: Float64Array) => (++n === k ? Number.NaN : c.loss(w)), df, { at: c.at(), ...c.options })
       const w = report.warnings.find((x) => x.kind === 'non-finite')
       expect(w).toBeDefined()
-      if (w?.kind === 'non-finite') expect(w.count + w.probe).toBeGreaterThanOrEqual(1)
+      if (w?.kind === 'non-finite') expect(w.count + w.probe + (w.directions ?? 0)).toBeGreaterThanOrEqual(1)
     })
   }
 
@@ -99,6 +102,17 @@ describe('a NaN at any one call but the first is in the non-finite warning (or, 
     const report = checkGradients((w: Float64Array) => (++n === total ? Number.NaN : f(w)), df, { at: Float64Array.from([0.3, -0.2, 0.9]) })
     expect(report.pass).toBe(false)
     expect(probeWarning(report)).toBe(1)
+  })
+
+  it('a direction: NaN at one of its calls is counted as a value along directional tests', () => {
+    const at = (): Float64Array => Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i))
+    // The probe's calls come first (2 + 2·PROBE_POINTS + 1 of them in a covering mode); the next is a direction's.
+    const k = 4 + 2 * PROBE_POINTS
+    let n = 0
+    const report = checkGradients((w: Float64Array) => (++n === k ? Number.NaN : f(w)), df, { at: at(), mode: 'directional' })
+    expect(report.entries).toEqual([])
+    expect(report.warnings).toContainEqual({ kind: 'non-finite', count: 0, paths: [], probe: 0, directions: 1 })
+    expect(formatReport(report)).toContain('Warning: 1 of the loss values along directional tests were NaN or ±∞')
   })
 
   it('control: no NaN, no warning', () => {

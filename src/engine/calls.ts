@@ -19,6 +19,8 @@ export class Perturbation {
   }
   /** `where`, formatted only when an error asks: formatting a path and a number is the costliest step of a call of a cheap loss. */
   describe: (() => string) | undefined
+  /** Loss values along directions (`lossAlong`) that were NaN or ±∞: a direction's levels are in no entry, so the report's warning counts them from here. */
+  nonFiniteAlong = 0
 
   constructor(readonly blocks: readonly Block[]) {
     this.originals = blocks.map((b) => {
@@ -207,6 +209,7 @@ export function* lossAlong(at: Perturbation, k: number, indices: Int32Array, v: 
     }
     at.where = where
     const f = yield* lossValue(() => where)
+    if (!Number.isFinite(f)) at.nonFiniteAlong++
     const changed = restoreChecked(b, x0, stored, indices)
     restored = true
     if (changed !== undefined) throw mutated('loss', changed.path, changed.was, changed.now)
