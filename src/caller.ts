@@ -1,4 +1,5 @@
 import type { Perturbation } from './engine/calls.js'
+import type { Direction } from './engine/direction.js'
 import { type Call, isThenable } from './engine/drive.js'
 import { CallError, GradcheckError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
@@ -10,6 +11,8 @@ import type { Progress } from './progress.js'
 export interface Callee {
   loss: unknown
   grad: unknown
+  /** The analytic side as derivatives along directions (`checkAlong`): what an `{ along }` call asks. */
+  derivative: ((d: Direction) => unknown) | undefined
   flat: Flat
   io: TensorIO | undefined
   options: ResolvedOptions
@@ -29,17 +32,17 @@ export interface Callee {
 export function caller(c: Callee): (call: Call) => unknown {
   const keep = (v: unknown): boolean => c.io?.has(v) ?? false
   const fail = (kind: 'loss' | 'grad', n: number, error: unknown): never => {
-    throw error instanceof GradcheckError ? error : callError(kind, n, c.at()?.where, error)
+    throw error instanceof GradcheckError ? error : callError(kind, n, c.at()?.where?.(), error)
   }
   // Tensors returned by the loss or the gradient function are read through their adapter and disposed.
   const read = (kind: 'loss' | 'grad', v: unknown): unknown => (kind === 'loss' ? lossNumber(v, keep) : readTensors(v, true, keep))
-  const invoke = (kind: 'loss' | 'grad', n: number): unknown => {
+  const invoke = (kind: 'loss' | 'grad', n: number, along: Direction | undefined): unknown => {
     try {
       // The hook runs before the gradient call too, so a backward pass that draws dropout masks draws
       // the ones the loss calls will.
       c.options.beforeEvaluation?.()
       const f = (kind === 'grad' ? c.grad : c.loss) as (p: unknown) => unknown
-      const v = f(c.flat.argument())
+      const v = along === undefined ? f(c.flat.argument()) : c.derivative!(along)
       if (!isThenable(v)) return read(kind, v)
       return Promise.resolve(v).then((x) => read(kind, x)).catch((error: unknown) => fail(kind, n, error))
     } catch (error) {
@@ -48,14 +51,16 @@ export function caller(c: Callee): (call: Call) => unknown {
   }
   return (call) => {
     if (call === 'io') return c.io?.sync()
-    const n = ++c.counter[call]
-    if (call === 'loss') c.progress?.call()
+    const kind = typeof call === 'string' ? call : 'grad'
+    const along = typeof call === 'string' ? undefined : call.along
+    const n = ++c.counter[kind]
+    if (kind === 'loss') c.progress?.call()
     // A value gradient holding adapted tensors is only read (the caller's tensors: not disposed).
-    if (call === 'grad' && typeof c.grad !== 'function') return readTensors(c.grad, false, keep)
-    if (c.io === undefined) return invoke(call, n)
+    if (kind === 'grad' && along === undefined && typeof c.grad !== 'function') return readTensors(c.grad, false, keep)
+    if (c.io === undefined) return invoke(kind, n, along)
     // The adapted tensors the engine changed are written before the call sees them.
     const written = c.io.sync()
-    return isThenable(written) ? Promise.resolve(written).then(() => invoke(call, n)) : invoke(call, n)
+    return isThenable(written) ? Promise.resolve(written).then(() => invoke(kind, n, along)) : invoke(kind, n, along)
   }
 }
 

@@ -47,10 +47,7 @@ export function checkAlong<P>(loss: (params: P) => number | PromiseLike<number>,
   return checkWith(loss, undefined, { ...options, mode: 'directional' }, along)
 }
 
-function checkWith(loss: unknown, given: unknown, options: unknown, along: Derivatives | undefined): Report | Promise<Report> {
-  // The direction the next 'grad' call derives along: the generator sets it just before it yields.
-  let direction: Direction | undefined
-  const grad = along === undefined ? given : () => along.derivative(direction!)
+function checkWith(loss: unknown, grad: unknown, options: unknown, along: Derivatives | undefined): Report | Promise<Report> {
   if (typeof loss !== 'function') {
     throw new InvalidArgumentError(
       `Expected the loss to be a function, got ${describe(loss)}. Pass the function itself: ` +
@@ -73,15 +70,15 @@ function checkWith(loss: unknown, given: unknown, options: unknown, along: Deriv
   const progress = o.onProgress !== undefined || terminal !== undefined
     ? new Progress((e) => { o.onProgress?.(e); terminal?.listener(e) })
     : undefined
-  const call = caller({ loss, grad, flat, io, options: o, progress, counter, at: () => at })
+  const derivative = along === undefined ? undefined : (d: Direction): unknown => along.derivative(d)
+  const call = caller({ loss, grad, derivative, flat, io, options: o, progress, counter, at: () => at })
   const start = function* (): Check<Report> {
     if (io !== undefined) yield 'io'
     validate(flat, point)
     io?.clean()
     at = new Perturbation(flat.blocks)
     const derive = along === undefined ? undefined : function* (d: Direction): Check<number> {
-      direction = d
-      const a = (yield 'grad') as number
+      const a = (yield { along: d }) as number
       at!.assertUnchanged('grad')
       return a
     }

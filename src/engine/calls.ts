@@ -10,15 +10,14 @@ import type { Check } from './drive.js'
  */
 export class Perturbation {
   private readonly originals: Float64Array[]
-  /** What is perturbed right now, for error messages: a coordinate's path, `near \`at\``, or nothing. */
-  get where(): string | undefined {
-    return this.describe?.()
-  }
-  set where(s: string | undefined) {
-    this.describe = s === undefined ? undefined : () => s
-  }
-  /** `where`, formatted only when an error asks: formatting a path and a number is the costliest step of a call of a cheap loss. */
-  describe: (() => string) | undefined
+  /**
+   * What is perturbed right now, for error messages (a coordinate's path and value, `near \`at\``, or
+   * nothing), formatted only when an error asks: formatting a path and a number is the costliest step of
+   * a call of a cheap loss.
+   */
+  where: (() => string) | undefined
+  /** Loss values along directions (`lossAlong`) that were NaN or ±∞: a direction's levels are in no entry, so the report's warning counts them from here. */
+  nonFiniteAlong = 0
 
   constructor(readonly blocks: readonly Block[]) {
     this.originals = blocks.map((b) => {
@@ -115,7 +114,7 @@ export function* lossAt(at: Perturbation, k: number, i: number, value: number): 
   try {
     const x = at.set(k, i, value)
     const b = at.blocks[k]!
-    at.describe = () => `${pathOf(b.name, b.shape, i)} = ${x}`
+    at.where = () => `${pathOf(b.name, b.shape, i)} = ${x}`
     const f = yield* lossValue(() => `at ${pathOf(b.name, b.shape, i)} = ${x}`)
     const now = b.get(i)
     if (!Object.is(now, x)) throw mutated('loss', pathOf(b.name, b.shape, i), x, now)
@@ -139,8 +138,9 @@ export function* lossMoved(at: Perturbation, moves: readonly Float64Array[], t: 
         stored[i] = b.get(i)
       }
     })
-    at.where = where
-    const f = yield* lossValue(() => where)
+    const named = (): string => where
+    at.where = named
+    const f = yield* lossValue(named)
     const changed = at.blocks.map((b, k) => restoreChecked(b, at.originalsOf(k), at.scratch(k), undefined)).find((c) => c !== undefined)
     restored = true
     if (changed !== undefined) throw mutated('loss', changed.path, changed.was, changed.now)
@@ -205,8 +205,10 @@ export function* lossAlong(at: Perturbation, k: number, indices: Int32Array, v: 
     if (b.precision === 'float32') {
       for (let j = 0; j < indices.length; j++) off += g[indices[j]!]! * (stored[j]! - x0[indices[j]!]! - t * v[j]!)
     }
-    at.where = where
-    const f = yield* lossValue(() => where)
+    const named = (): string => where
+    at.where = named
+    const f = yield* lossValue(named)
+    if (!Number.isFinite(f)) at.nonFiniteAlong++
     const changed = restoreChecked(b, x0, stored, indices)
     restored = true
     if (changed !== undefined) throw mutated('loss', changed.path, changed.was, changed.now)

@@ -1,3 +1,5 @@
+import type { Direction } from './direction.js'
+
 /**
  * The check is written once, as a generator that yields each call it needs (`'loss'` or `'grad'`)
  * and receives the value back. `drive` runs it synchronously for as long as the calls return plain
@@ -6,7 +8,8 @@
  * whose `finally` blocks restore the parameters before it propagates.
  */
 // `'io'` reads or writes the adapted tensors of `at` (src/params/adapters.ts): a promise when an adapter is async.
-export type Call = 'loss' | 'grad' | 'io'
+// `{ along }` is a gradient call that asks for the analytic derivative along a direction (`checkAlong`).
+export type Call = 'loss' | 'grad' | 'io' | { along: Direction }
 export type Check<T> = Generator<Call, T, unknown>
 
 export const isThenable = (v: unknown): v is PromiseLike<unknown> =>

@@ -17,7 +17,7 @@ export interface LossStats {
   deterministic: boolean
   /** The precision the check runs in: the declared one, or float32 when every value of the loss is a float32. */
   precision: Precision
-  /** How many values of the noise probe were NaN or ±∞ (the probe then measures no noise: said in a warning). */
+  /** How many loss values besides the first call at `at` were NaN or ±∞: the probe's (its wider moves and repeated point too) and the last call at `at` (said in a warning). */
   nonFinite: number
 }
 
@@ -104,12 +104,13 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
   // Two sides that agree (within PROBE_SIDES×) are two draws of the same noise: keep the larger, as a
   // 3-degree-of-freedom estimate runs low more often than high. Sides that disagree: one crossed a
   // kink; keep the quieter.
-  const fits: number[] = []
+  const fits: SideNoise[] = []
   for (const side of [0, 1] as const) fits.push(yield* sideNoise(p, moves, positions[side]!, sides[side]!, precision))
-  const [one, other] = fits
+  const [one, other] = fits.map((s) => s.noise)
   const measured = Math.max(one!, other!) <= K.PROBE_SIDES * Math.min(one!, other!) ? Math.max(one!, other!) : Math.min(one!, other!)
   const deterministic = repeatable(spread, f0, precision)
-  const nonFinite = seen.filter((v) => !Number.isFinite(v)).length
+  // Every value the probe called for: the repeated one and the wider moves of a side that tied count too.
+  const nonFinite = [...seen, repeated].filter((v) => !Number.isFinite(v)).length + fits.reduce((s, fit) => s + fit.nonFinite, 0)
   return { value: f0, noise: Math.max(floor, spread, measured, grain(f0, seen) / 2), spread, deterministic, precision, nonFinite }
 }
 
@@ -132,27 +133,37 @@ function grain(f0: number, values: readonly number[]): number {
   return Number.isFinite(q) ? q : 0
 }
 
+/** One side's noise, and how many of the wider moves' values (beyond the side's own) were NaN or ±∞. */
+interface SideNoise {
+  noise: number
+  nonFinite: number
+}
+
 /**
  * The noise of one side of the probe. Values that tie (at most PROBE_TIE distinct: a staircase coarser
  * than the moves, ECnoise's "spacing too small") leave a cubic nothing to see, so the side is measured
  * again at PROBE_GROWTH× its moves, where the steps of the staircase show; the wider fit counts only
- * if all its values are finite and it does not tie too. PROBE_POINTS more calls, only on a tie.
+ * if all its values are finite and it does not tie too. Its values that are not finite are counted
+ * (the check warns of them, as of any other probe value). PROBE_POINTS more calls, only on a tie.
  */
-function* sideNoise(p: Point, moves: readonly Float64Array[], ts: readonly number[], values: readonly number[], precision: Precision): Check<number> {
+function* sideNoise(p: Point, moves: readonly Float64Array[], ts: readonly number[], values: readonly number[], precision: Precision): Check<SideNoise> {
   const near = noiseFit([0, ...ts], values)
-  if (new Set(values).size > PROBE_TIE) return near
+  if (new Set(values).size > PROBE_TIE) return { noise: near, nonFinite: 0 }
   const grown = ts.map((t) => t * PROBE_GROWTH[precision])
   const wide = [values[0]!]
   for (const t of grown) wide.push(yield* lossMoved(p.at, moves, t, 'near `at` (noise probe, wider: its values tied)'))
-  if (!wide.every(Number.isFinite) || new Set(wide).size <= PROBE_TIE) return near
-  return Math.max(near, noiseFit([0, ...grown], wide))
+  const nonFinite = wide.filter((v) => !Number.isFinite(v)).length
+  if (nonFinite > 0 || new Set(wide).size <= PROBE_TIE) return { noise: near, nonFinite }
+  return { noise: Math.max(near, noiseFit([0, ...grown], wide)), nonFinite }
 }
 
 /** A last call at `at`, after every other: a loss that changed since the first call is not deterministic. */
 export function* remeasure(stats: LossStats): Check<LossStats> {
   const last = yield* lossValue(() => 'at `at` (last call)')
   const spread = Math.max(stats.spread, Math.abs(last - stats.value))
-  return { ...stats, spread, deterministic: stats.deterministic && repeatable(spread, stats.value, stats.precision) }
+  // A NaN here makes the loss not deterministic (the spread is NaN); the warning names it as well.
+  const nonFinite = stats.nonFinite + (Number.isFinite(last) ? 0 : 1)
+  return { ...stats, spread, deterministic: stats.deterministic && repeatable(spread, stats.value, stats.precision), nonFinite }
 }
 
 /**

@@ -31,8 +31,9 @@ export function checkHessian<P>(grad: (params: P) => unknown, hessian: HessianSp
   if (!Array.isArray(hessian) && typeof hvp !== 'function') {
     throw new InvalidArgumentError(`Expected the Hessian to be \`{ hvp }\` or an array (one entry per coordinate of \`at\`, each mirroring \`at\`), got ${describe(hessian)}.`)
   }
-  if (Array.isArray(hessian)) return checkRows(grad, { full: hessian }, options, HESSIAN)
+  // The coordinates of `at`, counted once: grad's value and the HVP's result must mirror `at`.
   const n = flatten(options.at, '`at`').blocks.reduce((s, b) => s + b.size, 0)
+  if (Array.isArray(hessian)) return checkRows(grad, { full: hessian }, options, HESSIAN, n)
   // The engine would say the result does not mirror `at` as for any gradient; this names the HVP.
   const sized = (h: unknown): unknown => {
     const size = flatten(h, 'the result of the HVP').blocks.reduce((s, b) => s + b.size, 0)
@@ -45,5 +46,5 @@ export function checkHessian<P>(grad: (params: P) => unknown, hessian: HessianSp
     const h = (hvp as (x: P, v: unknown) => unknown)(x, v)
     return isThenable(h) ? Promise.resolve(h).then(sized) : sized(h)
   }
-  return checkRows(grad, { vjp: checked }, options, HESSIAN)
+  return checkRows(grad, { vjp: checked }, options, HESSIAN, n)
 }

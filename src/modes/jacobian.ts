@@ -245,15 +245,17 @@ export function checkJacobian<P>(f: (params: P) => unknown, jacobian: JacobianSp
 /** The analytic side, sorted out: the full rows, a VJP or a JVP. */
 export type Rows<P> = { full: readonly unknown[] } | { vjp: (x: P, u: unknown) => unknown } | { jvp: (x: P, v: unknown) => unknown }
 
-/** The check behind `checkJacobian` and `checkHessian`: the rows of f's Jacobian, one by one, and the seeded projection. */
-export function checkRows<P>(f: (params: P) => unknown, spec: Rows<P>, options: JacobianOptions<P>, kind: RowsKind): MaybePromise<JacobianReport> {
+/**
+ * The check behind `checkJacobian` and `checkHessian`: the rows of f's Jacobian, one by one, and the
+ * seeded projection. `mirrors`, for a Hessian: the number of coordinates of `at`, which grad's value must have.
+ */
+export function checkRows<P>(f: (params: P) => unknown, spec: Rows<P>, options: JacobianOptions<P>, kind: RowsKind, mirrors?: number): MaybePromise<JacobianReport> {
   const { outputSample = 'auto', ...rest } = options
   const base = rest as GradcheckOptions<P>
   return then(f(options.at), (value) => {
     const { paths } = outputs(value, kind)
-    if (kind.of === 'Hessian') {
-      const n = inputPaths(flatten(options.at, '`at`').blocks).length
-      if (n !== paths.length) throw new ShapeMismatchError(`Expected grad to return a value mirroring \`at\` (${n} numbers), got ${describe(value)} with ${paths.length}. Return the gradient of the loss, shaped like \`at\`.`)
+    if (mirrors !== undefined && mirrors !== paths.length) {
+      throw new ShapeMismatchError(`Expected grad to return a value mirroring \`at\` (${mirrors} numbers), got ${describe(value)} with ${paths.length}. Return the gradient of the loss, shaped like \`at\`.`)
     }
     if ('full' in spec && spec.full.length !== paths.length) {
       throw new InvalidArgumentError(

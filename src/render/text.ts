@@ -153,8 +153,9 @@ export function warningText(w: Warning, r: Report): string {
     }
     case 'non-finite': {
       const at = w.count > 0 ? `${w.count} ${weights(w.count)} saw a NaN or ±∞ at a perturbed point (${w.paths.join(', ')}${w.count > w.paths.length ? ', …' : ''})` : ''
-      const probe = w.probe > 0 ? `${w.probe} of the loss values around \`at\` that measure its noise were NaN or ±∞` : ''
-      return `${[at, probe].filter((x) => x !== '').join('; ')}: a domain edge, or a loss that fails at some inputs`
+      const probe = w.probe > 0 ? `${w.probe} of the loss values at and around \`at\` that measure its noise were NaN or ±∞` : ''
+      const along = (w.directions ?? 0) > 0 ? `${w.directions} of the loss values along directional tests were NaN or ±∞` : ''
+      return `${[at, probe, along].filter((x) => x !== '').join('; ')}: a domain edge, or a loss that fails at some inputs`
     }
     case 'inconclusive':
       return `${w.count} ${weights(w.count)} could not be decided (${w.path}: ${reasonText(entry(w.path))})`

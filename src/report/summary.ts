@@ -55,8 +55,9 @@ function warningsOf(p: Point, entries: readonly Entry[], blocks: readonly BlockS
     warnings.push({ kind: 'kinks', count: accepted.length, policy, paths: accepted.slice(0, KINK_EXAMPLES).map((e) => e.path) })
   }
   const broken = entries.filter((e) => e.steps.some((st) => st.moved && !st.finite))
-  if (broken.length > 0 || loss.nonFinite > 0) {
-    warnings.push({ kind: 'non-finite', count: broken.length, paths: broken.slice(0, KINK_EXAMPLES).map((e) => e.path), probe: loss.nonFinite })
+  const along = p.at.nonFiniteAlong ?? 0
+  if (broken.length > 0 || loss.nonFinite > 0 || along > 0) {
+    warnings.push({ kind: 'non-finite', count: broken.length, paths: broken.slice(0, KINK_EXAMPLES).map((e) => e.path), probe: loss.nonFinite, ...(along > 0 ? { directions: along } : {}) })
   }
   const inconclusive = entries.filter((e) => e.verdict === 'inconclusive')
   if (inconclusive.length > 0) warnings.push({ kind: 'inconclusive', count: inconclusive.length, path: inconclusive[0]!.path })

@@ -149,9 +149,10 @@ export type Warning =
   | { kind: 'kinks'; count: number; policy: 'subgradient' | 'skip'; paths: string[] }
   /**
    * `count` weights saw a NaN or ±∞ at a perturbed point (a domain edge, or a loss that fails at some
-   * inputs), `paths` the first few; `probe` values of the noise probe around `at` were not finite either.
+   * inputs), `paths` the first few; `probe` values of the noise probe around `at` were not finite either,
+   * and `directions` values along directional tests (absent when none).
    */
-  | { kind: 'non-finite'; count: number; paths: string[]; probe: number }
+  | { kind: 'non-finite'; count: number; paths: string[]; probe: number; directions?: number }
   /** `count` weights could not be decided; `path` is the first. */
   | { kind: 'inconclusive'; count: number; path: string }
   /** Calls at `at` differ by `spread`, within √u of the loss: counted as noise. */
