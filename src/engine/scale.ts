@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../options.js'
 import type { Block } from '../params/flatten.js'
-import { K, RATIO, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
+import { K, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
 
