@@ -101,13 +101,13 @@ export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(0, a, loss.value, { centre: 0, scale: t.value.scale }, u)
   const G = t.gradient
-  const r = relativeNoise(loss, a, G, L, u)
+  const r = relativeNoise(loss, a, G, L, u, t.whole)
   const o = p.options
   const h = o.step !== 'auto' ? o.step : start ?? Math.min(K.MAX_RELATIVE_STEP, Math.cbrt(3 * r)) * L
   const b = p.at.blocks[d.k]!
   const where = describeDirection(b.name, d)
   const along = (s: number): Check<{ x: number; f: number }> => lossAlong(p.at, d.k, d.indices, d.v, s, g, `${where} (t = ${s})`)
-  return { p, k: d.k, i: -1, x: 0, a, G, r, L, h, u, tiny: SMALLEST[p.precision], loss, options: o, along }
+  return { p, k: d.k, i: -1, x: 0, a, G, r, L, h, optimal: h, u, tiny: SMALLEST[p.precision], loss, options: o, along }
 }
 
 /** Runs `check`, counting the calls it yields. */

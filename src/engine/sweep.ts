@@ -66,14 +66,16 @@ export function* firstLevel(c: Coordinate): Check<{ level: Level; up?: { x: numb
 }
 
 /**
- * The levels of the sweep, by increasing step: h/4, h, 4h, and below h/4 while the smallest two are
+ * The levels of the sweep, by increasing step: h/4, h, 4h (one of them `known` already), and below h/4 while the smallest two are
  * not yet where f is smooth — their gaps do not scale with the step, because f changes on a scale
  * finer than h (a fast oscillation) or a kink lies near x — and round-off has not taken over. Not for
  * a kink at x itself, which no step resolves.
  */
-export function* sweep(c: Coordinate, first: { level: Level; up?: { x: number; f: number } }): Check<Level[]> {
+export function* sweep(c: Coordinate, first: { level: Level; up?: { x: number; f: number } }, known?: { step: number; level: Level }): Check<Level[]> {
   const atH = first.up === undefined ? first.level : yield* level(c, c.h, first.up)
-  let ladder = audited([yield* level(c, c.h / RATIO), atH, yield* level(c, c.h * RATIO)])
+  const below = known?.step === c.h / RATIO ? known.level : yield* level(c, c.h / RATIO)
+  const above = known?.step === c.h * RATIO ? known.level : yield* level(c, c.h * RATIO)
+  let ladder = audited([below, atH, above])
   for (let s = c.h / RATIO, k = 0; k < K.MAX_DESCENT; k++) {
     const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
     // Settled: smooth, or down in the noise (a gap within its noise, or one that grows as the step

@@ -1,5 +1,5 @@
 import type { Reason, Step, Trend, Verdict } from '../report/types.js'
-import { K, NEGLIGIBLE } from './constants.js'
+import { K, NEGLIGIBLE, RATIO } from './constants.js'
 import type { Level } from './differences.js'
 import { type Estimate, extrapolateOneSided } from './extrapolate.js'
 import { blurredKink, judgeKink, kinkBase, kinkEvidence } from './kinks.js'
@@ -38,18 +38,42 @@ export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undef
   if (!first.finite || c.options.method === 'richardson') return undefined
   const n = first.central
   const m = Math.max(Math.abs(c.a), Math.abs(n))
-  const prior = c.options.method === 'forward'
-    ? Math.sqrt(c.r) * Math.max(m, c.G)
-    : K.TRUNCATION_PRIOR * ((first.gap * (first.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * Math.max(m, K.PRIOR_FLOOR * c.G))
+  const prior = c.options.method === 'forward' ? Math.sqrt(c.r) * Math.max(m, c.G) : centralPrior(c, first, m)
   const err = first.noise + prior
   const tolerance = bound(c, err, m)
   // Not when its round-off is coarse — with a fixed step, its whole bound: the prior assumes a step
   // near the optimal one, and a large fixed step's truncation must be measured — or when the bound is
   // half the derivative or more (down to derivatives 1e-3 of the gradient scale: a feature 1000×
   // smaller than the others is judged on its own).
-  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, c.options.step === 'auto' ? first.noise : err) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
+  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, err) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
   if (!cleared) return undefined
   return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }
+}
+
+/**
+ * The truncation prior of one central difference at step s: TRUNCATION_PRIOR times what the gap
+ * predicts, gap·(s/L)/6, and what f‴ of the size of the derivative over L² gives, which at the first
+ * step the relative accuracy (3r)^(2/3) of the optimal step, and scales with s² from there.
+ */
+export function centralPrior(c: Coordinate, l: Level, m: number): number {
+  return K.TRUNCATION_PRIOR * ((l.gap * (l.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * (l.s / c.optimal) ** 2 * Math.max(m, K.PRIOR_FLOOR * c.G))
+}
+
+/**
+ * Where one difference did not clear a weight, the step that would tighten its bound most: a quarter
+ * of it where the truncation prior outweighs the round-off (f curves faster than its scale says), four
+ * times it where round-off does (a loss noisier than its size says, a derivative small beside the
+ * gradient scale). Either is a level of the sweep that follows if it does not clear the weight either,
+ * so it costs no call the sweep would not make. Only with the automatic step of a central difference;
+ * undefined where neither side of the bound is to blame (the disagreement itself is beyond it).
+ */
+export function secondStep(c: Coordinate, first: Level): number | undefined {
+  if (!first.finite || c.options.method !== 'central' || c.options.step !== 'auto') return undefined
+  const m = Math.max(Math.abs(c.a), Math.abs(first.central))
+  const prior = centralPrior(c, first, m)
+  const tolerance = bound(c, first.noise + prior, m)
+  if (Math.abs(c.a - first.central) > tolerance) return undefined
+  return prior > first.noise ? c.h / RATIO : c.h * RATIO
 }
 
 /** How |a − D(s)| moves as the step shrinks over the finite levels: stays (a bug), falls like h² (truncation), grows (round-off). */
