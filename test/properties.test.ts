@@ -293,6 +293,15 @@ describe('parameters are bit-identical after every check', () => {
  * per-coordinate cost: 2 for one central difference, 4 more for a sweep.
  */
 
+/**
+ * Loosened in float32 from 2.1, on purpose: these functions curve up to 8× faster than their tensor's
+ * spread, and one difference used to clear such a coordinate within a bound of 10–24 % of its derivative,
+ * passing ×1.1 bugs (test/quick-path.test.ts: 13 of 650 coordinates). It now takes a second difference
+ * at h/4 there (2 calls). Measured over the 20 batches of each test below: at most 2.219 and 2.159 per
+ * coordinate, mean 2.04 and 2.02 (before: at most 2.095 and 2.075). Models are measured in `npm run bench`.
+ */
+const LIMIT: Record<Precision, number> = { float64: 2.1, float32: 2.25 }
+
 /** Over a batch of checks: loss calls beyond the noise probe, per checked coordinate. */
 function callsPerCoordinate(precision: Precision, point: Points): void {
   fc.assert(
@@ -306,7 +315,7 @@ function callsPerCoordinate(precision: Precision, point: Points): void {
         calls += report.evaluations - PROBE_CALLS
         checked += report.checked
       }
-      expect(calls / checked).toBeLessThanOrEqual(2.1)
+      expect(calls / checked).toBeLessThanOrEqual(LIMIT[precision])
     }),
     { seed: SEED, numRuns: 20 },
   )
@@ -314,12 +323,12 @@ function callsPerCoordinate(precision: Precision, point: Points): void {
 
 describe('loss calls', () => {
   // Guards the cost at coordinates far below their tensor's RMS (x³ there once always paid the 4-call sweep).
-  it.each(['float64', 'float32'] as const)('are ≤ 2.1 per checked coordinate on average over a batch of correct smooth functions (%s)', (precision) =>
+  it.each(['float64', 'float32'] as const)('are ≤ 2.1 (float64) or 2.25 (float32) per checked coordinate on average over a batch of correct smooth functions (%s)', (precision) =>
     callsPerCoordinate(precision, anyPoint),
   )
 
   // The same at points away from 0.
-  it.each(['float64', 'float32'] as const)('are ≤ 2.1 per checked coordinate on average over a batch at points away from 0 (%s)', (precision) =>
+  it.each(['float64', 'float32'] as const)('are ≤ 2.1 (float64) or 2.25 (float32) per checked coordinate on average over a batch at points away from 0 (%s)', (precision) =>
     callsPerCoordinate(precision, awayFromZero),
   )
 

@@ -101,7 +101,7 @@ export function directionCoordinate(p: Point, loss: LossStats, t: TensorScale, d
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(0, a, loss.value, { centre: 0, scale: t.value.scale }, u)
   const G = t.gradient
-  const r = relativeNoise(loss, a, G, L, u, t.whole)
+  const r = relativeNoise(loss, a, G, L, u)
   const o = p.options
   const h = o.step !== 'auto' ? o.step : start ?? Math.min(K.MAX_RELATIVE_STEP, Math.cbrt(3 * r)) * L
   const b = p.at.blocks[d.k]!

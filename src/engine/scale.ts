@@ -80,52 +80,13 @@ export interface TensorScale {
    * where all coordinates share a scale, and the right one where units differ within a vector.
    */
   change: number
-  /**
-   * The largest `change` over every tensor of `at`: how much the loss changes when any one coordinate
-   * moves across its scale. The size of f that its noise is relative to (`relativeNoise`), as |f| is not:
-   * a constant added to a loss changes neither its gradient nor this.
-   */
-  whole: number
-  /** What the coordinates of this tensor checked so far say about its step (mutable: one per tensor per check). */
-  learned: Learned
 }
 
-/**
- * The step a tensor's coordinates want, learned as they are checked. The optimal step assumes f‴ of the
- * size of the derivative over L²; the first difference of each coordinate shows how that held, as the
- * round-off N and truncation prior P of its bound (verdict.ts): with N ∝ 1/h and P ∝ h², their sum is
- * least at h·(N/2P)^(1/3). A tensor's coordinates share a layer's curvature and noise, so the next
- * coordinate starts nearer that step: `factor` moves halfway there (in log) after each coordinate.
- * Only upwards, to at most LEARNED_RANGE: N is the probe's measurement, and where that runs low (the
- * round-off of a cancelling intermediate the probe's moves do not see) smaller steps would meet the
- * round-off it missed — measured: 4 false alarms more in 11,000 (cancel-variance) when the factor could
- * fall to ¼. A larger step only meets truncation, which the prior and the sweep bound. Only the step
- * changes; every verdict keeps its own evidence.
- */
-export interface Learned {
-  factor: number
-}
-
-/** The learned step factor's ceiling: 64 = 4³, three sweep levels above the modelled optimum. */
-const LEARNED_RANGE = 64
-
-/** After a coordinate's first difference at `used`×optimal with round-off `noise` and truncation prior `prior`: where the next starts. */
-export function learn(t: TensorScale, used: number, noise: number, prior: number): void {
-  if (!(noise > 0 && prior > 0 && Number.isFinite(noise) && Number.isFinite(prior))) return
-  const wanted = used * Math.cbrt(noise / (2 * prior))
-  const next = Math.sqrt(t.learned.factor * wanted)
-  t.learned.factor = Math.min(LEARNED_RANGE, Math.max(1, next))
-}
-
-/** The scales of every tensor, once the loss at `at` is known. */
-export function pointScales(blocks: readonly Block[], analytic: readonly Float64Array[], values: readonly Spread[], f0: number, u: number): TensorScale[] {
-  const changes = blocks.map((b, k) => {
-    let change = 0
-    for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[k]![i]!) * coordinateScale(b.get(i), analytic[k]![i]!, f0, values[k]!, u))
-    return change
-  })
-  const whole = Math.max(0, ...changes)
-  return blocks.map((_, k) => ({ value: values[k]!, gradient: blockMax(analytic[k]!), change: changes[k]!, whole, learned: { factor: 1 } }))
+/** The scales of a tensor, once the loss at `at` is known. */
+export function tensorScale(b: Block, analytic: Float64Array, value: Spread, f0: number, u: number): TensorScale {
+  let change = 0
+  for (let i = 0; i < b.size; i++) change = Math.max(change, Math.abs(analytic[i]!) * coordinateScale(b.get(i), analytic[i]!, f0, value, u))
+  return { value, gradient: blockMax(analytic), change }
 }
 
 /** What judging one coordinate needs to know, worked out once. */
@@ -145,8 +106,7 @@ export interface Coordinate {
   h: number
   /**
    * The step the noise model calls optimal, (3r)^(1/3)·L (capped at MAX_RELATIVE_STEP·L): f‴ of the
-   * size of the derivative over L². With `step: 'auto'`, h is this times what the tensor's coordinates
-   * checked before taught (`Learned`).
+   * size of the derivative over L². With `step: 'auto'`, h is this; a fixed step's prior scales from it.
    */
   optimal: number
   u: number
@@ -157,15 +117,12 @@ export interface Coordinate {
 
 /**
  * Relative noise of the loss along a coordinate (or a direction, direction.ts): its noise over the
- * size of the function's variation, the larger of max(|a|, G)·L (how much f changes across the
- * coordinate's scale) and the whole point's (`TensorScale.whole`, so a tensor at its own minimum is not
- * stepped as if f had no size). Not |f|: a constant offset leaves the derivatives, and so the truncation
- * of a step, as they were while it raises the noise; steps sized by |f| would be too small by
- * (|f|/S)^(1/3) and drown the derivative in round-off. Where the whole gradient is 0 there is no
- * variation to scale by: |f|, and where that is 0 too, the precision's own round-off.
+ * size of the function, taken as the larger of |f(x)| and max(|a|, G)·L, how much f changes across the
+ * coordinate's scale (a loss of 1e9 + something small gets steps too small here; the sweep climbs out
+ * of that). Where f and the whole gradient are 0 there is nothing to scale by: the precision's own round-off.
  */
-export function relativeNoise(loss: LossStats, a: number, G: number, L: number, u: number, whole: number): number {
-  const size = Math.max(Math.max(Math.abs(a), G) * L, whole) || Math.abs(loss.value)
+export function relativeNoise(loss: LossStats, a: number, G: number, L: number, u: number): number {
+  const size = Math.max(Math.abs(loss.value), Math.max(Math.abs(a), G) * L)
   return size > 0 ? Math.min(1, Math.max(u, loss.noise / size)) : u
 }
 
@@ -177,11 +134,11 @@ export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number,
   const u = UNIT_ROUNDOFF[p.precision]
   const L = coordinateScale(x, a, loss.value, t.value, u)
   const G = t.change > 0 ? t.change / L : t.gradient
-  const r = relativeNoise(loss, a, G, L, u, t.whole)
+  const r = relativeNoise(loss, a, G, L, u)
   // Optimal steps (docs/numerics.md, "The error of one difference"): central h* = (3ε/|f‴|)^(1/3),
   // forward h* = 2(ε/|f″|)^(1/2), with f's derivatives of the size f/Lⁿ.
   const relStep = Math.min(K.MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
   const optimal = relStep * L
-  const h = o.step === 'auto' ? Math.min(K.MAX_RELATIVE_STEP * L, optimal * t.learned.factor) : o.step
+  const h = o.step === 'auto' ? optimal : o.step
   return { p, k, i, x, a, G, r, L, h, optimal, u, tiny: SMALLEST[p.precision], loss, options: o }
 }

@@ -1,10 +1,10 @@
 import { type LossStats, measureLoss, remeasure } from '../engine/noise.js'
 import type { Check } from '../engine/drive.js'
 import type { Point } from '../engine/point.js'
-import { type TensorScale, coordinate, learn, pointScales, tensorScales } from '../engine/scale.js'
+import { type TensorScale, coordinate, tensorScale, tensorScales } from '../engine/scale.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
 import { UNIT_ROUNDOFF } from '../engine/constants.js'
-import { type Judged, centralPrior, clearedByFirst, judge, secondStep, stepsOf } from '../engine/verdict.js'
+import { type Judged, clearedByFirst, judge, secondStep, stepsOf } from '../engine/verdict.js'
 import { level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
@@ -19,10 +19,6 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const c = coordinate(p, loss, t, k, i)
   const first = yield* firstLevel(c)
   const step = first.level.s
-  if (p.options.step === 'auto' && p.options.method === 'central' && first.level.finite) {
-    const m = Math.max(Math.abs(c.a), Math.abs(first.level.central))
-    learn(t, c.h / c.optimal, first.level.noise, centralPrior(c, first.level, m))
-  }
   const quick = clearedByFirst(c, first.level)
   if (quick !== undefined) return { ...quick, step, steps: stepsOf([first.level]) }
   const s = secondStep(c, first.level)
@@ -78,7 +74,7 @@ export function* checkCoordinates(declared: Point): Check<Coordinates> {
   const values = tensorScales(blocks)
   const stats = yield* measureLoss(declared, values)
   const p: Point = { ...declared, precision: stats.precision }
-  const scales = pointScales(blocks, p.analytic, values, stats.value, UNIT_ROUNDOFF[p.precision])
+  const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
   const next = random(p.options.seed)
   const entries: Entry[] = []
   p.progress?.enter('coordinates', 2 * blocks.reduce((s, b) => s + Math.min(b.size, p.options.sample === 'all' ? b.size : p.options.sample), 0) + 1)

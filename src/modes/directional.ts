@@ -3,7 +3,7 @@ import { checkDirection, gradientDirection, learnCoordinate, randomDirection } f
 import type { Check } from '../engine/drive.js'
 import { measureLoss, remeasure } from '../engine/noise.js'
 import type { Point } from '../engine/point.js'
-import { pointScales, tensorScales } from '../engine/scale.js'
+import { tensorScale, tensorScales } from '../engine/scale.js'
 import { random, sampleIndices } from '../random.js'
 import type { Coverage, DirectionTest, Entry, Warning } from '../report/types.js'
 import { type Coordinates, checkCoordinate, entryOf } from './coordinates.js'
@@ -30,7 +30,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
   const values = tensorScales(blocks)
   const stats = yield* measureLoss(declared, values)
   const p: Point = { ...declared, precision: stats.precision }
-  const scales = pointScales(blocks, p.analytic, values, stats.value, UNIT_ROUNDOFF[p.precision])
+  const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
   const directional = p.options.mode === 'directional'
   const next = random(p.options.seed)
   const entries: Entry[] = []
