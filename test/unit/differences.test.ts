@@ -1,51 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { Perturbation } from '../../src/engine/calls.js'
-import { SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
+import { UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import { forwardLevel, level } from '../../src/engine/differences.js'
-import { type Check, drive } from '../../src/engine/drive.js'
-import type { Coordinate } from '../../src/engine/scale.js'
-import type { Block, Precision } from '../../src/params/flatten.js'
+import { type F, weight } from './weight.js'
 
-// One difference level of differences.ts, measured on a real one-weight tensor through the
-// Perturbation (so a Float32Array rounds x ± s as it would in a check). Every number asserted is a
-// property of the arithmetic: a central difference of a quadratic is exact, its one-sided halves err
-// by ±f″·s/2, and every step is the one the storage actually took.
-type F = (x: number) => number
-
-interface Setup {
-  c: Coordinate
-  /** Runs a stage against the loss, which reads the weight from its storage as a model reads its parameters. */
-  run: <T>(check: Check<T>) => T
-  calls: () => number
-  data: Float64Array | Float32Array
-}
-
-const setup = (f: F, x: number, o: { storage?: Precision; noise?: number; f0?: number; h?: number } = {}): Setup => {
-  const storage = o.storage ?? 'float64'
-  const data = storage === 'float32' ? new Float32Array([x]) : new Float64Array([x])
-  const block: Block = { name: 'w', shape: [1], size: 1, precision: storage, get: (i) => data[i]!, set: (i, v) => void (data[i] = v) }
-  const at = new Perturbation([block])
-  let calls = 0
-  const x0 = data[0]!
-  const c = {
-    p: { at },
-    k: 0,
-    i: 0,
-    x: x0,
-    h: o.h ?? 1e-3,
-    u: UNIT_ROUNDOFF[storage],
-    tiny: SMALLEST[storage],
-    loss: { value: o.f0 ?? f(x0), noise: o.noise ?? 0 },
-    options: { method: 'central' },
-  } as unknown as Coordinate
-  const run = <T>(check: Check<T>): T =>
-    drive(check, () => {
-      calls++
-      return f(data[0]!)
-    }) as T
-  return { c, run, calls: () => calls, data }
-}
-
+// One difference level of differences.ts, measured on a real one-weight tensor (./weight.ts). Every
+// number asserted is a property of the arithmetic: a central difference of a quadratic is exact, its
+// one-sided halves err by ±f″·s/2, and every step is the one the storage actually took.
+const setup = weight
 const quad: F = (x) => 3 * x * x - 2 * x + 1 // f′ = 6x − 2, f″ = 6
 
 describe('level: a central difference and its one-sided halves', () => {
