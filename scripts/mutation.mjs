@@ -16,6 +16,7 @@ const stageTests = {
   'engine/differences': ['test/unit/differences.test.ts'],
   'engine/extrapolate': ['test/unit/extrapolate.test.ts'],
   'engine/sweep': ['test/unit/sweep.test.ts'],
+  errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
 }
 const stageArgs = (name) => {
   const path = `src/${name}`

@@ -77,6 +77,24 @@ describe('extrapolate: Richardson over the smooth bottom of the sweep', () => {
     expect(e.roundoff).toBe(1e-10)
   })
 
+  it('where round-off dominates, a larger step alone can win, its truncation bounded by its distance to the level below', () => {
+    // ε/s = 1 at s, 1/4 at 4s; D differs by 0.01. R's bound carries 1.1× the smaller step's round-off, D(4s)
+    // alone a quarter of it plus |D(4s) − D(s)| (the top level has no level above to be compared with).
+    const e = extrapolate([lvl(2 ** -4, 1, 0, 1), lvl(2 ** -2, 1.01, 0, 0.25)])
+    expect(e.numeric).toBe(1.01)
+    expect(e.err).toBeCloseTo(0.01 + 0.25, 14)
+    expect(e.roundoff).toBe(0.25)
+  })
+
+  it('the top level’s bound includes its distance from the level below, or it would claim its round-off alone', () => {
+    // D(s) = 1 with round-off 0.5, D(4s) = 2 with none. R(s) = 1 − 1/15 with bound 1/15 + 0.55; D(4s) alone
+    // is bounded by |2 − 1| = 1: more, so R(s) is kept. Without the distance, D(4s) would claim 1e-12 and
+    // (just) agree with R(s).
+    const e = extrapolate([lvl(2 ** -4, 1, 0, 0.5), lvl(2 ** -2, 2, 0, 1e-12)])
+    expect(e.numeric).toBe(1 - 1 / 15)
+    expect(e.err).toBeCloseTo(1 / 15 + EXTRAPOLATED_ROUNDOFF * 0.5, 14)
+  })
+
   it.each([
     { name: 'sin at 1', f: Math.sin, x: 1, d: Math.cos(1) },
     { name: 'exp at −0.3', f: Math.exp, x: -0.3, d: Math.exp(-0.3) },
@@ -166,6 +184,17 @@ describe('extrapolateOneSided: one side of a domain edge', () => {
     // A gap in the usable levels ends the ladder there: two below it are not enough.
     const gapped = [...two, unusable, ...side((s) => 1 + s, 2 ** -2, 2, 1e-14)]
     expect(extrapolateOneSided(gapped, 'forward').err).toBe(Infinity)
+    // Two usable levels after two unusable ones are still two.
+    expect(extrapolateOneSided([unusable, unusable, ...two], 'forward').err).toBe(Infinity)
+  })
+
+  it('a level alone is bounded by |D(s) − D(4s)|/3, the first-order error it has left, plus 2ε/s', () => {
+    // v(s) = 1 + s, round-off 0.02 at s = 2⁻⁶: D(s)'s bound 2⁻⁶ + 0.04 beats R's 5/3 · 0.04 and D(4s)'s 2⁻⁴ + 0.01.
+    const eps = 0.02 * 2 ** -6
+    const e = extrapolateOneSided(side((s) => 1 + s, 2 ** -6, 3, eps), 'forward')
+    expect(e.numeric).toBe(1 + 2 ** -6)
+    expect(e.err).toBeCloseTo(2 ** -6 + 0.04, 14)
+    expect(e.roundoff).toBeCloseTo(0.04, 14)
   })
 
   it('two levels give D(s) with |D(s) − D(4s)|/3 as its bound when R has no neighbour to be checked against', () => {

@@ -200,3 +200,110 @@ describe('climb: larger steps while round-off makes the bound coarse', () => {
     expect(trunc.ladder).toHaveLength(trunc.before.ladder.length)
   })
 })
+
+describe('the audit: the noise the levels themselves show', () => {
+  // A loss given by its values at 0 and at ±s for s = 2⁻⁶, 2⁻⁴, 2⁻² (h = 2⁻⁴), each level designed
+  // through its central difference D and its gap g: f(±s) = ±D·s + g·s/2, so forward − backward = g.
+  const designed = (levels: readonly { D: number; g: number }[]): ((x: number) => number) => {
+    const table = new Map<number, number>([[0, 0]])
+    levels.forEach(({ D, g }, j) => {
+      const s = 2 ** (-6 + 2 * j)
+      table.set(s, D * s + (g * s) / 2)
+      table.set(-s, -D * s + (g * s) / 2)
+    })
+    return (x) => table.get(x) ?? Number.NaN
+  }
+  const audited = (levels: readonly { D: number; g: number }[]): Level[] => {
+    const W = weight(designed(levels), 0, { h: 2 ** -4 })
+    return W.run(sweep(W.c, W.run(firstLevel(W.c))))
+  }
+  const epsOf = (ladder: readonly Level[]): number[] => ladder.map((l) => l.noise * l.s)
+
+  it('a gap that grows more than STAIRCASE× as the step shrinks is noise: ε ≥ (gap − larger gap)·s/4, on every level', () => {
+    const ladder = audited([{ D: 1, g: 1 }, { D: 1, g: 0.25 }, { D: 1, g: 1 }])
+    expect(ladder).toHaveLength(3)
+    const eps = ((1 - 0.25) * 2 ** -6) / 4
+    for (const e of epsOf(ladder)) expect(e).toBeCloseTo(eps, 15)
+    // Negative control: a gap that grows less than STAIRCASE× is not counted.
+    const under = audited([{ D: 1, g: 0.45 }, { D: 1, g: 0.25 }, { D: 1, g: 1 }])
+    for (const e of epsOf(under)) expect(e).toBeLessThan(1e-15)
+  })
+
+  it('a bottom pair that moves more than STAIRCASE× the pair above is round-off: ε ≥ (|ΔD| − |ΔD above|/4)·s·4/5', () => {
+    // Smooth gaps (4× per level), D = 1.6, 1, 1.25: the bottom pair moves 0.6, more than 2 × 0.25.
+    const ladder = audited([{ D: 1.6, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
+    const eps = ((0.6 - 0.25 / RATIO) * 2 ** -6 * RATIO) / (RATIO + 1)
+    for (const e of epsOf(ladder)) expect(e).toBeCloseTo(eps, 15)
+    // Negative control: a bottom pair moving less than STAIRCASE× the upper pair (0.2 against 0.25, as
+    // a kink straddled by the larger steps only does) is not counted.
+    const straddled = audited([{ D: 1.2, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
+    for (const e of epsOf(straddled)) expect(e).toBeLessThan(1e-15)
+  })
+
+  it('a level that did not move x on both sides is no witness of the noise', () => {
+    // At x = 1 a step of 0.7·2⁻⁵³ moves x down only: its central difference (f(x) − f(x₋))/(x − x₋) is
+    // finite, here −5 against 1 above it, but the level is not usable and must not raise ε.
+    const x1 = 1 - 2 ** -53
+    const f = (x: number): number => (x === x1 ? 5 * 2 ** -53 : x - 1)
+    const W = weight(f, 1, { h: 2.8 * 2 ** -53 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    expect(ladder[0]!.finite).toBe(false)
+    expect(ladder[0]!.central).toBe(-5)
+    for (const l of ladder.slice(1)) expect(l.noise * l.s).toBeLessThan(1e-20)
+  })
+})
+
+describe('sweep: when the descent stops', () => {
+  it('a gap that grows as the step shrinks (less than a staircase, no kink) settles it: no descent', () => {
+    // Gaps 1.9 at h/4 and 1 at h: neither smooth, nor noise by the audit, nor a kink's (at most 1.5×).
+    const table = new Map<number, number>([[0, 0]])
+    for (const [s, g] of [[2 ** -6, 1.9], [2 ** -4, 1], [2 ** -2, 4]] as const) {
+      table.set(s, s + (g * s) / 2)
+      table.set(-s, -s + (g * s) / 2)
+    }
+    const W = weight((x) => table.get(x) ?? Number.NaN, 0, { h: 2 ** -4 })
+    expect(W.run(sweep(W.c, W.run(firstLevel(W.c))))).toHaveLength(3)
+  })
+
+  it('a loss not finite on either side settles it: no step gains anything', () => {
+    const W = weight((x) => (x === 0.5 ? 1 : Number.NaN), 0.5, { h: 1e-3 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    expect(ladder).toHaveLength(3)
+    expect(W.calls()).toBe(6)
+  })
+
+  it('the descent adds at most MAX_DESCENT levels: log next to 0 with a step a million times too large', () => {
+    const W = weight(Math.log, 1e-6, { h: 1 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    // The premise: every level is past the edge on the left, so nothing settles the descent but its cap.
+    expect(ladder.every((l) => !l.finite && l.forwardOk)).toBe(true)
+    expect(ladder).toHaveLength(3 + K.MAX_DESCENT)
+  })
+})
+
+describe('climb: its caps and its conditions', () => {
+  const climbed = (f: F, o: { h: number; a: number; L?: number }) => {
+    const W = weight(f, 1, { h: o.h, a: o.a, G: Math.abs(o.a), L: o.L ?? 1 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    const before = extrapolate(ladder)
+    const n = ladder.length
+    const estimate = W.run(climb(W.c, ladder))
+    return { added: ladder.length - n, before, estimate }
+  }
+
+  it('climbs at most MAX_CLIMB levels, even while the bound is still coarse', () => {
+    // 1e9 + sin(x) at h = 1e-10: ε/s ≈ 1 at h, still 2e-4·… of f′ at 4096h.
+    const { added, estimate } = climbed((x) => 1e9 + Math.sin(x), { h: 1e-10, a: Math.cos(1) })
+    expect(added).toBe(K.MAX_CLIMB)
+    expect((K.SAFETY * estimate.err) / Math.cos(1)).toBeGreaterThanOrEqual(K.COARSE)
+  })
+
+  it('a coarse bound made of truncation is not climbed: a larger step only makes it worse', () => {
+    const a = 50 * Math.cos(50)
+    const { added, before } = climbed((x) => Math.sin(50 * x), { h: 2.4e-2, a })
+    // The premise: coarse, and round-off far below half of it.
+    expect((K.SAFETY * before.err) / Math.abs(a)).toBeGreaterThanOrEqual(K.COARSE)
+    expect(before.roundoff).toBeLessThan(before.err / 2)
+    expect(added).toBe(0)
+  })
+})
