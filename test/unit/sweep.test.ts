@@ -175,9 +175,17 @@ describe('climb: larger steps while round-off makes the bound coarse', () => {
   })
 
   it('a level added above carries the noise the ladder has shown (ε does not depend on the step)', () => {
-    const { ladder, before } = setup()
-    const eps = before.ladder.reduce((m, l) => Math.max(m, l.noise * l.s), 0)
-    for (const l of ladder.slice(before.ladder.length)) expect(l.noise * l.s).toBeGreaterThanOrEqual(eps * (1 - 1e-12))
+    // x² rounded to a grid of 2⁻²⁰ at h = 1e-6: the audit finds ε ≈ 2.4e-7 in the ladder, while a climbed
+    // level's own values show only their double round-off (~5e-17): it must carry the ladder's ε.
+    const grid = 2 ** -20
+    const W = weight((x) => Math.round((x * x) / grid) * grid, 0.7, { h: 1e-6, a: 1.4, G: 1.4, L: 1 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    const n = ladder.length
+    const eps = ladder.reduce((m, l) => Math.max(m, l.noise * l.s), 0)
+    expect(eps).toBeGreaterThan(1e6 * u)
+    W.run(climb(W.c, ladder))
+    expect(ladder.length).toBeGreaterThan(n)
+    for (const l of ladder.slice(n)) expect(l.noise * l.s).toBeCloseTo(eps, 20)
   })
 
   it('never steps beyond the coordinate’s scale L', () => {
@@ -305,5 +313,28 @@ describe('climb: its caps and its conditions', () => {
     expect((K.SAFETY * before.err) / Math.abs(a)).toBeGreaterThanOrEqual(K.COARSE)
     expect(before.roundoff).toBeLessThan(before.err / 2)
     expect(added).toBe(0)
+  })
+})
+
+describe("climb: with kinks: 'ignore' every finite level counts", () => {
+  // Designed values at ±2⁻⁶, ±2⁻⁴, ±2⁻² around 0: D(s) = 1 + s² at every level, gaps 4× per level up to
+  // h and 40× at 4h (a kink between h and 4h). The bound is fine, so nothing is climbed.
+  const table = new Map<number, number>([[0, 0]])
+  for (const [s, g] of [[2 ** -6, 2 ** -6], [2 ** -4, 2 ** -4], [2 ** -2, 40 * 2 ** -4]] as const) {
+    table.set(s, (1 + s * s) * s + (g * s) / 2)
+    table.set(-s, -(1 + s * s) * s + (g * s) / 2)
+  }
+  const run = (kinks: 'subgradient' | 'ignore') => {
+    const W = weight((x) => table.get(x) ?? Number.NaN, 0, { h: 2 ** -4, a: 1, G: 1, kinks })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    return { ladder, estimate: W.run(climb(W.c, ladder)) }
+  }
+  it('the level above the kink is left out unless kinks are ignored', () => {
+    const sub = run('subgradient')
+    expect(sub.ladder).toHaveLength(3)
+    expect(sub.estimate).toEqual(extrapolate(sub.ladder))
+    expect(sub.estimate).not.toEqual(extrapolate(sub.ladder, true))
+    const ign = run('ignore')
+    expect(ign.estimate).toEqual(extrapolate(ign.ladder, true))
   })
 })
