@@ -17,6 +17,7 @@ const stageTests = {
   'engine/extrapolate': ['test/unit/extrapolate.test.ts'],
   'engine/sweep': ['test/unit/sweep.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
+  'params/flatten': ['test/unit/flatten.test.ts'],
 }
 const stageArgs = (name) => {
   const path = `src/${name}`
