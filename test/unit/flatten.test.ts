@@ -86,9 +86,24 @@ describe('flatten: what it refuses, naming where', () => {
     ['a Set', { w: new Set() }, /got a Set/],
     ['a string', { w: 'abc' }, /at `w` to be a number, a \(nested\) number\[\]/],
     ['an Int32Array (not a float storage)', { w: new Int32Array(2) }, /got a Int32Array/],
+    ['a shape with one negative size among others', { w: { data: [1], shape: [1, -1] } }, /`w.shape` to be an array of non-negative integers/],
+    ['data with a string among numbers', { w: { data: [1, 'a'], shape: [2] } }, /`w.data` to be a Float64Array/],
+    ['null', { w: null }, /at `w` to be a number, a \(nested\) number\[\], .* got `null`/],
   ])('%s', (_, at, message) => {
     expect(() => flatten(at, 'at')).toThrow(ShapeMismatchError)
     expect(() => flatten(at, 'at')).toThrow(message)
+  })
+
+  it('each refusal ends with the sentence on the fix', () => {
+    expect(() => flatten({ w: [[1, 2], [3]] }, 'at')).toThrow(/Nested arrays must be rectangular; pass a Float64Array with a `shape` for anything else\./)
+    const w = new Float64Array(1)
+    expect(() => flatten({ a: w, b: w }, 'at', true)).toThrow(/Tied weights are one parameter: pass it once in `at` and return the sum of its gradients\./)
+    const buffer = new ArrayBuffer(16)
+    expect(() => flatten({ a: new Float64Array(buffer), b: new Float64Array(buffer, 8) }, 'at', true)).toThrow(/Pass each parameter once, or copy one of them\./)
+  })
+
+  it('a zero size in a shape is a tensor with no values, not an error', () => {
+    expect(flatten({ w: { data: [], shape: [0, 3] } }, 'at').blocks[0]!.size).toBe(0)
   })
 
   it('the root is named by the label', () => {
@@ -115,6 +130,10 @@ describe('flatten: what it refuses, naming where', () => {
     expect(() => flatten({ a: [row, [3, 4]], b: [row, [5, 6]] }, 'at', true)).toThrow(/`a` and `b` are the same array/)
     const data = [1, 2]
     expect(() => flatten({ a: { data, shape: [2] }, b: { data, shape: [2] } }, 'at', true)).toThrow(/`a` and `b`/)
+    // Not aliases: equal numbers, a one-row nested array (its row is itself), two { data: number[] } tensors.
+    expect(flatten({ a: 1, b: 1 }, 'at', true).blocks).toHaveLength(2)
+    expect(flatten({ w: [1, 2] }, 'at', true).blocks).toHaveLength(1)
+    expect(flatten({ a: { data: [1, 2], shape: [2] }, b: { data: [3], shape: [1] } }, 'at', true).blocks).toHaveLength(2)
     const obj = { data: new Float64Array(2), shape: [2] }
     expect(() => flatten({ a: obj, b: obj }, 'at', true)).toThrow(/`a` and `b` are the same object/)
   })
@@ -150,6 +169,7 @@ describe('assertWritable: a write must stick', () => {
     const dropping = (v: number): Block => ({ name: 'w', shape: [1], size: 1, precision: 'float64', get: () => v, set: () => undefined })
     expect(() => assertWritable([dropping(1)])).toThrow(ParameterError)
     expect(() => assertWritable([dropping(1)])).toThrow(/writes to `w` to stick, but writing -1 read back 1/)
+    expect(() => assertWritable([dropping(1)])).toThrow(/pass the arrays the loss reads, not a frozen copy/)
     // 0 is probed with 1 (−0 would read back as equal).
     expect(() => assertWritable([dropping(0)])).toThrow(/writing 1 read back 0/)
     // A frozen array throws on a write in strict code: named as well.
@@ -159,6 +179,7 @@ describe('assertWritable: a write must stick', () => {
   it('storage whose writes throw is named, with the error', () => {
     const block: Block = { name: 'w', shape: [1], size: 1, precision: 'float64', get: () => 1, set: () => { throw new Error('read-only') } }
     expect(() => assertWritable([block])).toThrow(/Expected `w` to be writable, but writing to it threw \(read-only\)/)
+    expect(() => assertWritable([block])).toThrow(/gradcheck perturbs `at` in place and restores it: pass arrays that are not frozen/)
     const text: Block = { ...block, set: () => { throw 'plain' } }
     expect(() => assertWritable([text])).toThrow(/threw \(plain\)/)
   })
