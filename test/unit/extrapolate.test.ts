@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { EXTRAPOLATED_ROUNDOFF, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Level } from '../../src/engine/differences.js'
 import { extrapolate, extrapolateOneSided } from '../../src/engine/extrapolate.js'
+import { levelOf as syntheticLevel } from './weight.js'
 
 // Richardson extrapolation over difference tables built two ways: synthetic levels whose truncation is
 // known term by term (steps and values chosen in binary so the arithmetic is exact), and levels of
@@ -10,21 +11,7 @@ import { extrapolate, extrapolateOneSided } from '../../src/engine/extrapolate.j
 const u = UNIT_ROUNDOFF.float64
 type F = (x: number) => number
 
-/** A level with central difference `central`, one-sided gap `gap` and round-off bound `noise` (ε/s). */
-const lvl = (s: number, central: number, gap: number, noise: number, extra: Partial<Level> = {}): Level => ({
-  kind: 'central',
-  s,
-  central,
-  forward: central + gap / 2,
-  backward: central - gap / 2,
-  gap,
-  noise,
-  finite: true,
-  moved: true,
-  forwardOk: true,
-  backwardOk: true,
-  ...extra,
-})
+const lvl = syntheticLevel
 /** Levels at steps s₀·4ʲ with D(s) = d + c₂s² + c₄s⁴ and a smooth gap |f″|·s (f″ = 1), round-off ε/s. */
 const table = (d: number, c2: number, c4: number, s0: number, n: number, eps: number): Level[] =>
   Array.from({ length: n }, (_, j) => {

@@ -3,23 +3,10 @@ import { K, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Level } from '../../src/engine/differences.js'
 import { extrapolate } from '../../src/engine/extrapolate.js'
 import { climb, firstLevel, gapNoise, smooth, sweep, unlikeTruncation } from '../../src/engine/sweep.js'
-import { type F, weight } from './weight.js'
+import { type F, levelOf, weight } from './weight.js'
 
 // The sweep's stages (numerics.md §5) on synthetic levels and on one-weight tensors (./weight.ts).
-const lvl = (s: number, gap: number, noise = 0, central = 0, extra: Partial<Level> = {}): Level => ({
-  kind: 'central',
-  s,
-  central,
-  forward: central + gap / 2,
-  backward: central - gap / 2,
-  gap,
-  noise,
-  finite: true,
-  moved: true,
-  forwardOk: true,
-  backwardOk: true,
-  ...extra,
-})
+const lvl = (s: number, gap: number, noise = 0, central = 0, extra: Partial<Level> = {}): Level => levelOf(s, central, gap, noise, extra)
 const u = UNIT_ROUNDOFF.float64
 
 describe('gapNoise and smooth: the larger gap is RATIO× the smaller within noise', () => {

@@ -1,6 +1,7 @@
 import { Perturbation } from '../../src/engine/calls.js'
 import { SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import { type Check, drive } from '../../src/engine/drive.js'
+import type { Level } from '../../src/engine/differences.js'
 import type { Coordinate } from '../../src/engine/scale.js'
 import type { Block, Precision } from '../../src/params/flatten.js'
 
@@ -44,6 +45,7 @@ export const weight = (f: F, x: number, o: WeightOptions = {}): Weight => {
     a: o.a ?? 0,
     G: o.G ?? 0,
     h: o.h ?? 1e-3,
+    optimal: o.h ?? 1e-3,
     L: o.L ?? 1,
     u: UNIT_ROUNDOFF[storage],
     tiny: SMALLEST[storage],
@@ -57,3 +59,19 @@ export const weight = (f: F, x: number, o: WeightOptions = {}): Weight => {
     }) as T
   return { c, run, calls: () => calls, data }
 }
+
+/** A level with central difference `central`, one-sided gap `gap` (split evenly) and round-off bound `noise` (ε/s). */
+export const levelOf = (s: number, central: number, gap: number, noise: number, extra: Partial<Level> = {}): Level => ({
+  kind: 'central',
+  s,
+  central,
+  forward: central + gap / 2,
+  backward: central - gap / 2,
+  gap,
+  noise,
+  finite: true,
+  moved: true,
+  forwardOk: true,
+  backwardOk: true,
+  ...extra,
+})
