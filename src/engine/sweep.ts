@@ -24,9 +24,10 @@ export function smooth(bigger: Level, smaller: Level): boolean {
  * - the gaps: smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it stays or shrinks
  *   (J·(1 − d/s)); only noise makes it grow as the step shrinks: ε ≥ (gap − predicted gap)·s/4;
  * - the central differences at the bottom of the ladder: smooth, D(s) − D(4s) is 1/16 of
- *   D(4s) − D(16s) (truncation ∝ s²); a bottom pair that moves STAIRCASE times more than the pair
- *   above is round-off (a kink straddled by the larger steps only moves it about as much: not
- *   counted), and what it moves beyond a quarter of the pair above is at most ε/s + ε/(4s):
+ *   D(4s) − D(16s) (truncation ∝ s²); a bottom pair that moves more than a quarter of the pair above
+ *   where the two larger levels are smooth, or STAIRCASE times more where they are not (a kink
+ *   straddled by the larger steps moves it about as much: not counted), is round-off, and what it
+ *   moves beyond a quarter of the pair above is at most ε/s + ε/(4s):
  *   ε ≥ (|D(s) − D(4s)| − |D(4s) − D(16s)|/RATIO)·s·RATIO/(RATIO + 1).
  */
 function audited(levels: Level[]): Level[] {
@@ -40,7 +41,7 @@ function audited(levels: Level[]): Level[] {
   if (s && mid && large && s.finite && mid.finite && large.finite) {
     const moved = Math.abs(s.central - mid.central)
     const above = Math.abs(mid.central - large.central)
-    if (moved > K.STAIRCASE * above) eps = Math.max(eps, ((moved - above / RATIO) * s.s * RATIO) / (RATIO + 1))
+    if (moved > (smooth(large, mid) ? above / RATIO : K.STAIRCASE * above)) eps = Math.max(eps, ((moved - above / RATIO) * s.s * RATIO) / (RATIO + 1))
   }
   return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) }))
 }

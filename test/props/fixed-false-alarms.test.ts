@@ -55,6 +55,13 @@ describe('round-off the noise probe does not see, witnessed by the sweep (sweep.
   both('float32', 899)
 })
 
+describe('round-off the audit missed where the larger levels are smooth (sweep.ts, `audited`: a quarter of the pair above)', () => {
+  // cancel-variance E[x²] − E[x]², the probe 2.5× low (3.1e-10 against ε·B 7.8e-10): D(s) moved 0.11 then 0.21
+  // as the step shrank, under the STAIRCASE (2×) that was the only threshold, while truncation would move it
+  // 1/16 as much; the upper gaps (2.51, 0.57) are smooth, so no kink is straddled there.
+  both('float64', 8601)
+})
+
 describe('a staircase wider than the whole probe: its values tie, and the probe measures again at wider moves (noise.ts, `sideNoise`)', () => {
   // cancel-affine (A·g + L) − A·g with stairs of 4.4e-3: all twelve probe values equalled f(at), the noise
   // was the floor u·|f| (1.3e-10) and 13 correct coordinates failed; at 100× the moves the fit measures 2.5e-3.

@@ -229,10 +229,20 @@ describe('the audit: the noise the levels themselves show', () => {
     const ladder = audited([{ D: 1.6, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
     const eps = ((0.6 - 0.25 / RATIO) * 2 ** -6 * RATIO) / (RATIO + 1)
     for (const e of epsOf(ladder)) expect(e).toBeCloseTo(eps, 15)
-    // Negative control: a bottom pair moving less than STAIRCASE× the upper pair (0.2 against 0.25, as
-    // a kink straddled by the larger steps only does) is not counted.
-    const straddled = audited([{ D: 1.2, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
+    // Negative control: a kink straddled by the larger steps (their gaps equal: not smooth) moves the
+    // bottom pair about as much as the pair above (0.2 against 0.25): not counted below STAIRCASE×.
+    const straddled = audited([{ D: 1.2, g: 2 ** -6 }, { D: 1, g: 2 ** -2 }, { D: 1.25, g: 2 ** -2 }])
     for (const e of epsOf(straddled)) expect(e).toBeLessThan(1e-15)
+  })
+
+  it('where the two larger levels are smooth, a bottom pair moving more than a quarter of the pair above is round-off', () => {
+    // Smooth gaps (4× per level): truncation would move the bottom pair 1/16 of 0.25; it moves 0.2.
+    const ladder = audited([{ D: 1.2, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
+    const eps = ((0.2 - 0.25 / RATIO) * 2 ** -6 * RATIO) / (RATIO + 1)
+    for (const e of epsOf(ladder)) expect(e).toBeCloseTo(eps, 15)
+    // Negative control: moving 1/16 of the pair above, as truncation does, is not counted.
+    const truncation = audited([{ D: 1 - 0.25 / 16, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
+    for (const e of epsOf(truncation)) expect(e).toBeLessThan(1e-15)
   })
 
   it('a level that did not move x on both sides is no witness of the noise', () => {
