@@ -88,7 +88,8 @@ export function* localise(p: Point, loss: LossStats, t: TensorScale, top: Direct
     checked.add(i)
     yield* spend(learnCoordinate(p, k, i))
     let j: Judged & { step: number } = yield* spend(checkCoordinate(p, loss, t, k, i))
-    if (!j.failed && step !== undefined) {
+    // Not where the coordinate's own steps met a NaN or ±∞: the entry keeps that evidence, and the warning counts it.
+    if (!j.failed && step !== undefined && j.steps.every((st) => st.finite || !st.moved)) {
       const own: Direction = { k, kind: 'part', indices: Int32Array.of(i), v: Float64Array.of(1), depth: -1 }
       const r = yield* spend(checkDirection(p, loss, t, own, step))
       if (Number.isFinite(r.numeric) && r.tolerance < j.tolerance) j = { ...r, step: j.step }
