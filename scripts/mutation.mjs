@@ -16,6 +16,8 @@ const stageTests = {
   'engine/differences': ['test/unit/differences.test.ts'],
   'engine/extrapolate': ['test/unit/extrapolate.test.ts'],
   'engine/sweep': ['test/unit/sweep.test.ts'],
+  'engine/verdict': ['test/unit/verdict.test.ts'],
+  'engine/scale': ['test/unit/scale.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
   'params/flatten': ['test/unit/flatten.test.ts'],
 }
