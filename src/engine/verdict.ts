@@ -36,24 +36,28 @@ export const stepsOf = (levels: readonly Level[]): Step[] =>
  */
 export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undefined {
   if (!first.finite || c.options.method === 'richardson') return undefined
-  const n = first.central
-  const m = Math.max(Math.abs(c.a), Math.abs(n))
-  const prior = c.options.method === 'forward' ? Math.sqrt(c.r) * Math.max(m, c.G) : centralPrior(c, first, m)
-  const err = first.noise + prior
-  const tolerance = bound(c, err, m)
-  // Not when its round-off is coarse — with a fixed step, its whole bound: the prior assumes a step
-  // near the optimal one, and a large fixed step's truncation must be measured — or when the bound is
-  // half the derivative or more (down to derivatives 1e-3 of the gradient scale: a feature 1000×
-  // smaller than the others is judged on its own).
+  const { n, err, tolerance } = quickBound(c, first)
+  // Not when its whole bound, prior included, is coarse (where f curves faster than its scale says, the
+  // gap term alone allows a 10% error), or when the bound is half the derivative or more (down to
+  // derivatives 1e-3 of the gradient scale: a feature 1000× smaller than the others is judged on its own).
   const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, err) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
   if (!cleared) return undefined
   return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }
 }
 
+/** One finite difference's bound before a sweep: its round-off, its truncation prior, and what |a − n| may be. */
+function quickBound(c: Coordinate, l: Level): { n: number; noise: number; prior: number; err: number; tolerance: number } {
+  const n = l.central
+  const m = Math.max(Math.abs(c.a), Math.abs(n))
+  const prior = c.options.method === 'forward' ? Math.sqrt(c.r) * Math.max(m, c.G) : centralPrior(c, l, m)
+  const err = l.noise + prior
+  return { n, noise: l.noise, prior, err, tolerance: bound(c, err, m) }
+}
+
 /**
  * The truncation prior of one central difference at step s: TRUNCATION_PRIOR times what the gap
- * predicts, gap·(s/L)/6, and what f‴ of the size of the derivative over L² gives, which at the first
- * step the relative accuracy (3r)^(2/3) of the optimal step, and scales with s² from there.
+ * predicts, gap·(s/L)/6, and what f‴ of the size of the derivative over L² gives: (3r)^(2/3) of the
+ * derivative (the relative accuracy of the optimal step) at the optimal step, scaling with s² from there.
  */
 export function centralPrior(c: Coordinate, l: Level, m: number): number {
   return K.TRUNCATION_PRIOR * ((l.gap * (l.s / c.L)) / 6 + Math.cbrt(3 * c.r) ** 2 * (l.s / c.optimal) ** 2 * Math.max(m, K.PRIOR_FLOOR * c.G))
@@ -69,11 +73,9 @@ export function centralPrior(c: Coordinate, l: Level, m: number): number {
  */
 export function secondStep(c: Coordinate, first: Level): number | undefined {
   if (!first.finite || c.options.method !== 'central' || c.options.step !== 'auto') return undefined
-  const m = Math.max(Math.abs(c.a), Math.abs(first.central))
-  const prior = centralPrior(c, first, m)
-  const tolerance = bound(c, first.noise + prior, m)
-  if (Math.abs(c.a - first.central) > tolerance) return undefined
-  return prior > first.noise ? c.h / RATIO : c.h * RATIO
+  const { n, noise, prior, tolerance } = quickBound(c, first)
+  if (Math.abs(c.a - n) > tolerance) return undefined
+  return prior > noise ? c.h / RATIO : c.h * RATIO
 }
 
 /** How |a − D(s)| moves as the step shrinks over the finite levels: stays (a bug), falls like h² (truncation), grows (round-off). */

@@ -22,10 +22,10 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const quick = clearedByFirst(c, first.level)
   if (quick !== undefined) return { ...quick, step, steps: stepsOf([first.level]) }
   const s = secondStep(c, first.level)
-  const second = s === undefined ? undefined : yield* level(c, s)
-  const again = second && clearedByFirst(c, second)
-  if (again !== undefined && second !== undefined) return { ...again, step: second.s, steps: stepsOf([first.level, second]) }
-  const ladder = yield* sweep(c, first, s === undefined || second === undefined ? undefined : { step: s, level: second })
+  const second = s === undefined ? undefined : { step: s, level: yield* level(c, s) }
+  const again = second && clearedByFirst(c, second.level)
+  if (second && again) return { ...again, step: second.level.s, steps: stepsOf([first.level, second.level]) }
+  const ladder = yield* sweep(c, first, second)
   const estimate = yield* climb(c, ladder)
   const levels = first.up === undefined ? ladder : [first.level, ...ladder]
   return { ...judge(c, ladder, estimate), step, steps: stepsOf(levels) }
