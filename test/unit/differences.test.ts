@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { UNIT_ROUNDOFF } from '../../src/engine/constants.js'
-import { forwardLevel, level } from '../../src/engine/differences.js'
+import { type Level, forwardLevel, level } from '../../src/engine/differences.js'
 import { type F, weight } from './weight.js'
 
 // One difference level of differences.ts, measured on a real one-weight tensor (./weight.ts). Every
 // number asserted is a property of the arithmetic: a central difference of a quadratic is exact, its
 // one-sided halves err by ±f″·s/2, and every step is the one the storage actually took.
 const setup = weight
+/** Which parts of a level are usable. */
+const flags = (l: Level): Pick<Level, 'moved' | 'finite' | 'forwardOk' | 'backwardOk'> => ({ moved: l.moved, finite: l.finite, forwardOk: l.forwardOk, backwardOk: l.backwardOk })
 const quad: F = (x) => 3 * x * x - 2 * x + 1 // f′ = 6x − 2, f″ = 6
 
 describe('level: a central difference and its one-sided halves', () => {
@@ -73,10 +75,7 @@ describe('level: a central difference and its one-sided halves', () => {
   it('a step below the ulp of x moves nothing: not moved, not finite, neither side usable', () => {
     const S = setup(quad, 1)
     const l = S.run(level(S.c, 1e-17))
-    expect(l.moved).toBe(false)
-    expect(l.finite).toBe(false)
-    expect(l.forwardOk).toBe(false)
-    expect(l.backwardOk).toBe(false)
+    expect(flags(l)).toEqual({ moved: false, finite: false, forwardOk: false, backwardOk: false })
   })
 
   it('a step that moves x one way only is not moved: both steps must move it', () => {
@@ -86,26 +85,17 @@ describe('level: a central difference and its one-sided halves', () => {
     const s = 0.7 * 2 ** -53
     const D = setup(quad, 1)
     const down = D.run(level(D.c, s))
-    expect(down.backwardOk).toBe(true)
-    expect(down.forwardOk).toBe(false)
-    expect(down.moved).toBe(false)
-    expect(down.finite).toBe(false)
+    expect(flags(down)).toEqual({ moved: false, finite: false, forwardOk: false, backwardOk: true })
     const U = setup(quad, -1)
     const up = U.run(level(U.c, s))
-    expect(up.forwardOk).toBe(true)
-    expect(up.backwardOk).toBe(false)
-    expect(up.moved).toBe(false)
-    expect(up.finite).toBe(false)
+    expect(flags(up)).toEqual({ moved: false, finite: false, forwardOk: true, backwardOk: false })
   })
 
   it('next to a domain edge the far side is not usable and the near side is', () => {
     // log at x = 1e-3 with s = 2e-3: x − s < 0, log is NaN there.
     const S = setup(Math.log, 1e-3)
     const l = S.run(level(S.c, 2e-3))
-    expect(l.moved).toBe(true)
-    expect(l.finite).toBe(false)
-    expect(l.forwardOk).toBe(true)
-    expect(l.backwardOk).toBe(false)
+    expect(flags(l)).toEqual({ moved: true, finite: false, forwardOk: true, backwardOk: false })
     expect(l.forward).toBeCloseTo((Math.log(3e-3) - Math.log(1e-3)) / 2e-3, 6)
     // The noise comes from the finite value alone: a NaN side must not make it NaN.
     expect(Number.isFinite(l.noise)).toBe(true)
@@ -121,10 +111,7 @@ describe('level: a central difference and its one-sided halves', () => {
     const blowUp: F = (x) => (x > 0.5 ? Infinity : x)
     const S = setup(blowUp, 0.5)
     const l = S.run(level(S.c, 1e-3))
-    expect(l.moved).toBe(true)
-    expect(l.finite).toBe(false)
-    expect(l.forwardOk).toBe(false)
-    expect(l.backwardOk).toBe(true)
+    expect(flags(l)).toEqual({ moved: true, finite: false, forwardOk: false, backwardOk: true })
   })
 })
 
