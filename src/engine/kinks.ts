@@ -11,11 +11,11 @@ import type { Judged } from './verdict.js'
  * h/4 of the same sign, above the smooth prediction by more than its noise; and as a kink within h/4
  * is within h too, the excess over the smooth prediction must be there at h as well, about as large.
  */
-export function kinkEvidence(small: Level, mid: Level, large: Level): boolean {
+export function kinkEvidence(small: Level, mid: Level, large: Level | undefined): boolean {
   if (!small.finite || !mid.finite) return false
   const sameSign = Math.sign(small.forward - small.backward) === Math.sign(mid.forward - mid.backward)
   const excessSmall = small.gap - mid.gap / RATIO
-  const excessMid = large.finite ? mid.gap - large.gap / RATIO : excessSmall
+  const excessMid = large?.finite ? mid.gap - large.gap / RATIO : excessSmall
   // Strong evidence stands on its own: more kinks further out can make the larger steps' gaps grow
   // faster than a smooth f's, so the check at h only confirms weak evidence.
   const strong = excessSmall > K.STRONG_KINK * K.KINK_EVIDENCE * gapNoise(small)
@@ -69,6 +69,23 @@ export function judgeKink(c: Coordinate, small: Level, mid: Level, err: number, 
   if (c.options.kinks === 'fail') return { ...base, verdict: 'kink', failed: true, reason: { ...at, outcome: 'failed' } }
   if (c.options.kinks === 'skip') return { ...base, verdict: 'kink', failed: false, reason: { ...at, outcome: 'skipped' } }
   return { ...base, verdict: 'kink', failed: false, reason: { ...at, outcome: 'accepted' } }
+}
+
+/**
+ * The kink judged where its interval is tightest. A kink at x (distance 0) is straddled by every step
+ * that shows it, so each such level gives valid one-sided slopes; the smallest has the most round-off
+ * (∝ 1/s), larger ones more truncation (their drift, ∝ s): from the smallest level with evidence, go up
+ * while the next level still shows the same kink at x, and keep the judgement with the least slack.
+ */
+export function judgeKinkAt(c: Coordinate, ladder: readonly Level[], base: number, err: number, m: number): Omit<Judged, 'steps'> {
+  let best = judgeKink(c, ladder[base]!, ladder[base + 1]!, err, m)
+  for (let b = base + 1; b + 1 < ladder.length; b++) {
+    const [below, small, mid] = [ladder[b - 1]!, ladder[b]!, ladder[b + 1]!]
+    if (kinkDistance(small, below) !== 0 || kinkDistance(mid, small) !== 0 || !kinkEvidence(small, mid, ladder[b + 2])) break
+    const judged = judgeKink(c, small, mid, err, m)
+    if (judged.tolerance < best.tolerance) best = judged
+  }
+  return best
 }
 
 /**

@@ -18,6 +18,17 @@ export function smooth(bigger: Level, smaller: Level): boolean {
 }
 
 /**
+ * A gap that holds at the next smaller step (same sign, within KINK_GROWTH either way) is a kink's J at
+ * x, not noise: round-off's share of a gap grows 4× per level (4ε/s), and a staircase's gap is 0 or
+ * ±q/s, never the same at two steps.
+ */
+function holds(lower: Level | undefined, l: Level): boolean {
+  if (lower === undefined || !lower.finite) return false
+  const sameSign = Math.sign(lower.forward - lower.backward) === Math.sign(l.forward - l.backward)
+  return sameSign && lower.gap <= K.KINK_GROWTH * l.gap && l.gap <= K.KINK_GROWTH * lower.gap
+}
+
+/**
  * The noise the levels themselves show (the probe's tiny moves may not see the round-off of a large
  * intermediate: its staircase can be wider than the whole probe). Two witnesses, each a floor under
  * the noise ε of every level:
@@ -35,7 +46,7 @@ function audited(levels: Level[]): Level[] {
   for (let j = 0; j + 1 < levels.length; j++) {
     const smaller = levels[j]!
     const bigger = levels[j + 1]!
-    if (smaller.finite && bigger.finite && smaller.gap > K.STAIRCASE * bigger.gap) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
+    if (smaller.finite && bigger.finite && smaller.gap > K.STAIRCASE * bigger.gap && !holds(levels[j - 1], smaller)) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
   }
   const [s, mid, large] = levels
   if (s && mid && large && s.finite && mid.finite && large.finite) {

@@ -2,7 +2,7 @@ import type { Reason, Step, Trend, Verdict } from '../report/types.js'
 import { K, NEGLIGIBLE, RATIO } from './constants.js'
 import type { Level } from './differences.js'
 import { type Estimate, extrapolateOneSided } from './extrapolate.js'
-import { blurredKink, judgeKink, kinkBase, kinkEvidence } from './kinks.js'
+import { blurredKink, judgeKinkAt, kinkBase, kinkEvidence } from './kinks.js'
 import type { Coordinate } from './scale.js'
 import { smooth } from './sweep.js'
 import { bound, coarse, share, weak } from './tolerance.js'
@@ -111,17 +111,38 @@ function judgeUnusable(c: Coordinate, ladder: readonly Level[]): Verdictless {
 }
 
 /**
+ * The disagreement |a − D| still falling at the smallest steps the sweep reached, so the data do not
+ * show its limit: at a level where f is not smooth, or at each of the last two levels by more than
+ * STILL_FALLING and at the upper one by less than truncation's h² would (TREND_FALLS) — a bug leaves a
+ * constant, and truncation over a bug (|β + T·s²|) cannot fall ≥ STILL_FALLING twice in a row without
+ * falling ≥ TREND_FALLS at the upper level (kinks at distances of the steps, dropping out one by one
+ * as the step shrinks, can).
+ */
+function stillFalling(c: Coordinate, small: Level, mid: Level, large: Level | undefined): boolean {
+  const a = c.a
+  const [ds, dm] = [Math.abs(a - small.central), Math.abs(a - mid.central)]
+  if (!(ds < dm / K.STILL_FALLING)) return false
+  if (!smooth(mid, small)) return true
+  // The h² argument needs steps on f's own scale, which only the automatic step is chosen to be: a fixed
+  // step far beyond it (1 on Σ sin x) falls slower than h² with a bug, through higher-order terms.
+  if (large === undefined || !large.finite || c.options.step !== 'auto') return false
+  const dl = Math.abs(a - large.central)
+  return dm < dl / K.STILL_FALLING && dm > dl / K.TREND_FALLS
+}
+
+/**
  * The verdict of a swept coordinate. At a kink (evidence at the smallest steps that show one), the
  * one-sided slopes decide; else the Richardson estimate and its bound: within it, ok (or inconclusive
  * where the bound is as large as the derivative); beyond it, a bug.
  */
 export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimate): Verdictless {
-  const [small, mid, large] = ladder.slice(kinkBase(ladder)) as [Level, Level, Level, ...Level[]]
+  const at = kinkBase(ladder)
+  const [small, mid, large] = ladder.slice(at) as [Level, Level, Level, ...Level[]]
   const { numeric, err } = estimate
   const base = { numeric, estimatedError: err, kink: false }
   if (!Number.isFinite(numeric)) return judgeUnusable(c, ladder)
   const m = Math.max(Math.abs(c.a), Math.abs(numeric))
-  if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
+  if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKinkAt(c, ladder, at, err, m)
   const tolerance = bound(c, err, m)
   const trend = trendOf(c.a, ladder)
   const swept: Reason = trend === undefined ? { kind: 'sweep' } : { kind: 'sweep', trend }
@@ -144,9 +165,9 @@ export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimat
   if (resolved !== undefined && Math.abs(c.a - resolved.central) <= tolerance && !weak(c, resolved.central, err)) {
     return { ...base, numeric: resolved.central, tolerance, verdict: 'ok', failed: false, reason: swept }
   }
-  // Still not smooth at the smallest step the descent reached, and the disagreement still falling:
-  // f changes faster than any step tried resolves, which says nothing about the gradient.
-  if (!smooth(mid, small) && Math.abs(c.a - small.central) < Math.abs(c.a - mid.central) / K.STILL_FALLING) {
+  // Still falling at the smallest step the descent reached: f changes faster than any step tried
+  // resolves, which says nothing about the gradient.
+  if (stillFalling(c, small, mid, large)) {
     return { ...base, tolerance, verdict: 'inconclusive', failed: false, reason: trend === undefined ? { kind: 'not-smooth' } : { kind: 'not-smooth', trend } }
   }
   return { ...base, tolerance, verdict: c.loss.deterministic ? 'bug' : 'nondeterministic', failed: true, reason: swept }

@@ -1,4 +1,5 @@
 import type { BlockSummary, Entry, Hint, Reason, Report, Warning } from '../report/types.js'
+import { K } from '../engine/constants.js'
 
 /** Colours for the message, injected by the runner (`this.utils`); plain text without them. */
 export interface Colors {
@@ -64,7 +65,10 @@ function trendText(e: Entry): string {
     case 'grows':
       return `grows (${values}) as the step shrinks ${steps}: round-off`
     case 'flat':
-      return `stays at ${exp(ds[ds.length - 1]!)} as the step shrinks ${steps}`
+      // Between a bug's constant and truncation's h²: say which way it went.
+      return ds[0]! > K.STILL_FALLING * ds[ds.length - 1]!
+        ? `falls, but slower than h² (${values}), as the step shrinks ${steps}`
+        : `stays at ${exp(ds[ds.length - 1]!)} as the step shrinks ${steps}`
   }
 }
 

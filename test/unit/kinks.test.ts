@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { K, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Level } from '../../src/engine/differences.js'
-import { blurredKink, judgeKink, kinkBase, kinkDistance, kinkEvidence } from '../../src/engine/kinks.js'
+import { blurredKink, judgeKink, judgeKinkAt, kinkBase, kinkDistance, kinkEvidence } from '../../src/engine/kinks.js'
 import type { Coordinate } from '../../src/engine/scale.js'
 import { bound } from '../../src/engine/tolerance.js'
 
@@ -176,6 +176,35 @@ describe('judgeKink: any value between the one-sided slopes is a subgradient', (
     const curved: F = (x) => 3 * Math.abs(x) - x + 50 * x * x
     const [cs, cm] = ladderOf(curved, 0, 1e-2, 2)
     expect(judgeKink(coordinate(0), cs!, cm!, 0, 0).tolerance).toBeGreaterThan(judged(0).tolerance)
+  })
+})
+
+describe('judgeKinkAt: a kink at x judged where its interval is tightest', () => {
+  // 3·|x| − x at 0 with round-off 1e-10 (each level's noise 1e-10/s): the smallest step has the most.
+  const f: F = (x) => 3 * Math.abs(x) - x
+  const ladder = ladderOf(f, 0, 1e-2, 4, 1e-10)
+  const judged = (a: number, l = ladder) => judgeKinkAt(coordinate(a), l, 0, 0, Math.abs(a))
+
+  it('goes up the levels that show the same kink at x and keeps the least slack', () => {
+    const lowest = judgeKink(coordinate(2), ladder[0]!, ladder[1]!, 0, 2)
+    const j = judged(2)
+    expect(j).toMatchObject({ verdict: 'kink', failed: false, reason: { kind: 'kink', distance: 0 } })
+    expect(j.tolerance).toBeLessThan(lowest.tolerance / 4)
+    expect(j.reason).toMatchObject({ step: ladder[2]!.s })
+    // Negative control: a value the smallest level's slack would take, outside the tightest interval, is a bug.
+    const a = 2 + lowest.tolerance / 2
+    expect(judgeKink(coordinate(a), ladder[0]!, ladder[1]!, 0, a).verdict).toBe('kink')
+    expect(judged(a)).toMatchObject({ verdict: 'bug', failed: true, reason: { outcome: 'outside' } })
+  })
+
+  it('stops at a level whose pair no longer shows the kink at x (a second kink further out)', () => {
+    // A second kink at 3e-3 is straddled by the two largest steps (4e-3 … 1e-2): their pair is not at x.
+    const g: F = (x) => f(x) + 5 * Math.abs(x - 3e-3)
+    const two = ladderOf(g, 0, 1e-2, 4, 1e-10)
+    expect(kinkDistance(two[3]!, two[2]!)).toBeGreaterThan(0)
+    const j = judged(2, two)
+    expect(j.reason).toMatchObject({ kind: 'kink', distance: 0 })
+    expect((j.reason as { step: number }).step).toBeLessThan(two[2]!.s)
   })
 })
 

@@ -286,6 +286,16 @@ describe('judge: the verdict of a swept coordinate', () => {
     expect(judge(coordinate({ a: 1 }), two, estimate(1.01, 1e-6)).reason).toStrictEqual({ kind: 'not-smooth', trend: 'falls' })
   })
 
+  it('smooth by its gaps but falling ≥ STILL_FALLING at each of the last two levels and slower than TREND_FALLS at the upper: inconclusive', () => {
+    // Kinks at distances of the steps drop out one by one as the step shrinks (float32 leaky MLP, bench:seeds 73): 6e-3, 2.5e-3, 1e-3.
+    expect(judge(coordinate({ a: 1 }), smoothLadder([1e-3, 2.5e-3, 6e-3]), estimate(1.01, 1e-6))).toMatchObject({ verdict: 'inconclusive', failed: false, reason: { kind: 'not-smooth', trend: 'flat' } })
+    // Negative controls. A bug β = 1e-3 under truncation T·s² (2e-3 at the middle step): 3.3e-2, 3e-3, 1.125e-3 — the upper fall is 11×, truncation's: a bug.
+    expect(judge(coordinate({ a: 1 }), smoothLadder([1e-3 + 2e-3 / 16, 3e-3, 1e-3 + 3.2e-2]), estimate(1.01, 1e-6)).verdict).toBe('bug')
+    // Falling ≥ STILL_FALLING only at the lower level, or only at the upper: a bug.
+    expect(judge(coordinate({ a: 1 }), smoothLadder([1e-3, 3e-3, 5e-3]), estimate(1.01, 1e-6)).verdict).toBe('bug')
+    expect(judge(coordinate({ a: 1 }), smoothLadder([2e-3, 3e-3, 9e-3]), estimate(1.01, 1e-6)).verdict).toBe('bug')
+  })
+
   it('at a kink, the one-sided slopes decide (unless kinks: ignore): a value between them is a subgradient', () => {
     // |x| at 0: every level's gap is 2 (slopes −1 and 1), its central difference 0.
     const kink = [0.25, 1, 4].map((s) => lvl(s, 0, 2))
