@@ -1,12 +1,11 @@
-import { DIRECTIONS, UNIT_ROUNDOFF } from '../engine/constants.js'
+import { DIRECTIONS } from '../engine/constants.js'
 import { checkDirection, gradientDirection, learnCoordinate, randomDirection } from '../engine/direction.js'
 import type { Check } from '../engine/drive.js'
-import { measureLoss, remeasure } from '../engine/noise.js'
+import { remeasure } from '../engine/noise.js'
 import type { Point } from '../engine/point.js'
-import { tensorScale, tensorScales } from '../engine/scale.js'
 import { random, sampleIndices } from '../random.js'
 import type { Coverage, DirectionTest, Entry, Warning } from '../report/types.js'
-import { type Coordinates, checkCoordinate, entryOf } from './coordinates.js'
+import { type Coordinates, checkCoordinate, entryOf, measured } from './coordinates.js'
 import { type Budget, localise, suspicious, testOf } from './localise.js'
 
 /** What the covering modes found: the coordinates' entries, every directional test, how each tensor was covered, and notes. */
@@ -26,11 +25,8 @@ export interface Covered extends Coordinates {
  * check on its own ('unlocalised').
  */
 export function* checkCovered(declared: Point): Check<Covered> {
-  const { blocks } = declared.at
-  const values = tensorScales(blocks)
-  const stats = yield* measureLoss(declared, values)
-  const p: Point = { ...declared, precision: stats.precision }
-  const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
+  const { p, stats, scales } = yield* measured(declared)
+  const { blocks } = p.at
   const directional = p.options.mode === 'directional'
   const next = random(p.options.seed)
   const entries: Entry[] = []
