@@ -26,7 +26,8 @@ export function smooth(bigger: Level, smaller: Level): boolean {
  * - the central differences at the bottom of the ladder: smooth, D(s) − D(4s) is 1/16 of
  *   D(4s) − D(16s) (truncation ∝ s²); a bottom pair that moves more than a quarter of the pair above
  *   where the two larger levels are smooth, or STAIRCASE times more where they are not (a kink
- *   straddled by the larger steps moves it about as much: not counted), is round-off, and what it
+ *   straddled by the larger steps moves it about as much: not counted; nor anywhere three levels show
+ *   a kink), is round-off, and what it
  *   moves beyond a quarter of the pair above is at most ε/s + ε/(4s):
  *   ε ≥ (|D(s) − D(4s)| − |D(4s) − D(16s)|/RATIO)·s·RATIO/(RATIO + 1).
  */
@@ -38,7 +39,11 @@ function audited(levels: Level[]): Level[] {
     if (smaller.finite && bigger.finite && smaller.gap > K.STAIRCASE * bigger.gap) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
   }
   const [s, mid, large] = levels
-  if (s && mid && large && s.finite && mid.finite && large.finite) {
+  // Not where three consecutive levels show a kink (the one detector, on the levels' own noise): a kink
+  // at distance d that the steps straddle moves D(s) by J·d/(2s), ∝ 1/s exactly as round-off does (with
+  // the gaps J·(1 − d/s) to show it), and a bottom step that has gone below it moves D by the rest of J/2.
+  const kink = levels.some((l, j) => j + 2 < levels.length && kinkEvidence(l, levels[j + 1]!, levels[j + 2]!))
+  if (s && mid && large && s.finite && mid.finite && large.finite && !kink) {
     const moved = Math.abs(s.central - mid.central)
     const above = Math.abs(mid.central - large.central)
     if (moved > (smooth(large, mid) ? above / RATIO : K.STAIRCASE * above)) eps = Math.max(eps, ((moved - above / RATIO) * s.s * RATIO) / (RATIO + 1))

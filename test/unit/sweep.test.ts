@@ -3,6 +3,7 @@ import { K, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Level } from '../../src/engine/differences.js'
 import { extrapolate } from '../../src/engine/extrapolate.js'
 import { climb, firstLevel, gapNoise, smooth, sweep, unlikeTruncation } from '../../src/engine/sweep.js'
+import { kinkEvidence } from '../../src/engine/kinks.js'
 import { type F, levelOf, weight } from './weight.js'
 
 // The sweep's stages (numerics.md §5) on synthetic levels and on one-weight tensors (./weight.ts).
@@ -91,11 +92,12 @@ describe('sweep: h/4, h, 4h, and lower while f is not yet smooth', () => {
 
   it('descends below h/4 while the smallest pair straddles a kink near x, RATIO× per level', () => {
     // |x − 3e-5| at 0 with h = 1e-3: h/4 and h straddle the kink, their gaps 1.76 and 1.94 (2·(1 − d/s)),
-    // nowhere near the 4× of a smooth f.
+    // nowhere near the 4× of a smooth f; so does h/16 (gap 1.04), and h/64 = 1.6e-5 is below the kink.
     const { ladder, calls } = ladderFor((x) => Math.abs(x - 3e-5), 0, 1e-3)
-    expect(ladder).toHaveLength(4)
-    expect(ladder[0]!.s).toBeCloseTo(1e-3 / RATIO ** 2, 15)
-    expect(calls).toBe(2 + 4 + 2)
+    expect(ladder).toHaveLength(5)
+    expect(ladder[0]!.s).toBeCloseTo(1e-3 / RATIO ** 3, 15)
+    expect(ladder[0]!.central).toBeCloseTo(-1, 12)
+    expect(calls).toBe(2 + 4 + 2 + 2)
     // Negative control: the kink beyond h/4 (at 6e-4) leaves the two smallest levels smooth: no descent.
     expect(ladderFor((x) => Math.abs(x - 6e-4), 0, 1e-3).ladder).toHaveLength(3)
   })
@@ -243,6 +245,32 @@ describe('the audit: the noise the levels themselves show', () => {
     // Negative control: moving 1/16 of the pair above, as truncation does, is not counted.
     const truncation = audited([{ D: 1 - 0.25 / 16, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -2 }])
     for (const e of epsOf(truncation)) expect(e).toBeLessThan(1e-15)
+  })
+
+  it('a kink near x that the steps straddle moves D(s) ∝ 1/s as round-off does: not counted, and the descent goes below it', () => {
+    // |x − d| at 0, d = 1e-4, h = 1e-3: D(s) = −d/s at every straddling step (−0.4, −0.1, −0.025), gaps
+    // 2(1 − d/s). The bottom pair moves 4× the pair above, and the larger levels are not smooth: the
+    // central witness alone would read ε ≈ 5.6e-5 (and then 2.6e-5 once the descent is below the kink).
+    const d = 1e-4
+    const W = weight((x) => Math.abs(x - d), 0, { h: 1e-3 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    // The premise: the three first levels straddle the kink and show it, their centrals moving as 1/s.
+    expect(kinkEvidence(ladder[1]!, ladder[2]!, ladder[3]!)).toBe(true)
+    expect(Math.abs(ladder[1]!.central - ladder[2]!.central)).toBeGreaterThan(K.STAIRCASE * Math.abs(ladder[2]!.central - ladder[3]!.central))
+    // The descent went below the kink: the smallest step resolves f there, D = −1.
+    expect(ladder[0]!.s).toBeLessThan(d)
+    expect(ladder[0]!.central).toBeCloseTo(-1, 12)
+    // Every level keeps the loss's own round-off (u·|f| ≤ 1.1e-16 × 4e-3), not the kink's move.
+    for (const e of epsOf(ladder)) expect(e).toBeLessThan(1e-18)
+  })
+
+  it('control: the same move where no three levels show a kink is still round-off', () => {
+    // The bottom pair moves 0.6, more than STAIRCASE × 0.25, the larger levels are not smooth (equal
+    // gaps), but the bottom pair's gaps are a smooth f's (4×): no kink evidence, so the move is counted.
+    const ladder = audited([{ D: 1.6, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -4 }])
+    expect(kinkEvidence(ladder[0]!, ladder[1]!, ladder[2]!)).toBe(false)
+    const eps = ((0.6 - 0.25 / RATIO) * 2 ** -6 * RATIO) / (RATIO + 1)
+    for (const e of epsOf(ladder)) expect(e).toBeCloseTo(eps, 15)
   })
 
   it('a level that did not move x on both sides is no witness of the noise', () => {
