@@ -59,6 +59,16 @@ export function unlikeTruncation(small: Level, mid: Level, large: Level): boolea
   return Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
 }
 
+/**
+ * Every two neighbouring finite levels agree within their round-off (`agree`): nothing the ladder shows
+ * is truncation, so what its bound holds beside its round-off, differences between levels, is round-off
+ * too (a step below the loss's resolution, where x ± s give tied values and D(s) = 0).
+ */
+function inRoundoff(ladder: readonly Level[]): boolean {
+  const finite = ladder.filter((l) => l.finite)
+  return finite.length > 1 && finite.every((l, j) => j === 0 || agree(l.central, l.noise, finite[j - 1]!.central, finite[j - 1]!.noise))
+}
+
 /** A level added above the ladder carries the noise the ladder has shown: one loss value's noise ε does not depend on the step. */
 function withLadderNoise(next: Level, ladder: readonly Level[]): Level {
   const eps = ladder.reduce((m, l) => Math.max(m, l.noise * l.s), 0)
@@ -103,14 +113,15 @@ export function* sweep(c: Coordinate, first: { level: Level; up?: { x: number; f
  * added for as long as the levels stay smooth and the error bound keeps falling (FiniteDifferences.jl's
  * step search, upwards; 2 calls a level). Only round-off is cured by a larger step: where truncation or
  * a kink dominates, it would trade one error for a worse one. Round-off shows as a bound made of noise,
- * or as differences between levels that do not shrink 16× per level like truncation's. A climbed
+ * as differences between levels that do not shrink 16× per level like truncation's, or as levels that
+ * all agree within their round-off (`inRoundoff`). A climbed
  * estimate must also agree with the one below it.
  */
 export function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
   const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
   const ignore = c.options.kinks === 'ignore'
   let estimate = extrapolate(ladder, ignore)
-  const noisy = estimate.roundoff >= estimate.err / 2 || unlikeTruncation(small, mid, large)
+  const noisy = estimate.roundoff >= estimate.err / 2 || unlikeTruncation(small, mid, large) || inRoundoff(ladder)
   for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
     const top = ladder[ladder.length - 1]!
     const next = withLadderNoise(yield* level(c, step), ladder)

@@ -331,6 +331,24 @@ describe('climb: its caps and its conditions', () => {
     expect((K.SAFETY * estimate.err) / Math.cos(1)).toBeGreaterThanOrEqual(K.COARSE)
   })
 
+  it('levels that agree within their round-off are climbed, whatever part of the bound their differences make', () => {
+    // 1e8 + sin(x) at h = 1e-8, below the ulp of 1e8 (1.5e-8): f(x ± h/4) and f(x ± h) tie, D = 0, and
+    // D(4h) = 0.56. The bound, 0.84, is mostly |D(4h) − D(h)| (0.56) beside a round-off of 0.28 (a third),
+    // and the lower pair does not move at all: neither of the climb's first two tests sees round-off.
+    const a = Math.cos(1)
+    const W = weight((x) => 1e8 + Math.sin(x), 1, { h: 1e-8, a, G: a, L: 1 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    const before = extrapolate(ladder)
+    expect(before.roundoff).toBeLessThan(before.err / 2)
+    expect(unlikeTruncation(ladder[0]!, ladder[1]!, ladder[2]!)).toBe(false)
+    expect((K.SAFETY * before.err) / a).toBeGreaterThan(K.WEAK)
+    const n = ladder.length
+    const estimate = W.run(climb(W.c, ladder))
+    expect(ladder.length).toBeGreaterThan(n)
+    expect((K.SAFETY * estimate.err) / a).toBeLessThan(K.COARSE)
+    expect(Math.abs(estimate.numeric - a)).toBeLessThanOrEqual(estimate.err)
+  })
+
   it('a coarse bound made of truncation is not climbed: a larger step only makes it worse', () => {
     const a = 50 * Math.cos(50)
     const { added, before } = climbed((x) => Math.sin(50 * x), { h: 2.4e-2, a })
