@@ -145,8 +145,10 @@ export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimat
     return { ...base, numeric: resolved.central, tolerance, verdict: 'ok', failed: false, reason: swept }
   }
   // Still not smooth at the smallest step the descent reached, and the disagreement still falling:
-  // f changes faster than any step tried resolves, which says nothing about the gradient.
-  if (!smooth(mid, small) && Math.abs(c.a - small.central) < Math.abs(c.a - mid.central) / K.STILL_FALLING) {
+  // f changes faster than any step tried resolves, which says nothing about the gradient. Only as two
+  // finite levels show it: beside a level that is not finite, `smooth` is false for want of evidence,
+  // and its central difference (any number, or ±∞) would excuse any disagreement.
+  if (small.finite && mid.finite && !smooth(mid, small) && Math.abs(c.a - small.central) < Math.abs(c.a - mid.central) / K.STILL_FALLING) {
     return { ...base, tolerance, verdict: 'inconclusive', failed: false, reason: trend === undefined ? { kind: 'not-smooth' } : { kind: 'not-smooth', trend } }
   }
   return { ...base, tolerance, verdict: c.loss.deterministic ? 'bug' : 'nondeterministic', failed: true, reason: swept }
