@@ -1,4 +1,4 @@
-import { checkGradients, formatReport } from 'gradcheck'
+import { type JacobianReport, NonFiniteError, checkGradients, checkJacobian, formatJacobianReport, formatReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 
 // Issue #11's engine findings, end to end: each a verdict the numerics did not explain, with the
@@ -47,5 +47,65 @@ describe('a fixed step below the loss’s resolution (1e8 + sin(x) at x = 1, ste
     const r = check(1.1)
     expect(r.pass).toBe(false)
     expect(r.entries[0]).toMatchObject({ verdict: 'bug', failed: true })
+  })
+})
+
+describe('an analytic side that is not finite in a tensor covered by directions (3000 weights)', () => {
+  const n = 3000
+  const c = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1))
+  const at = (): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.cos(i))
+  const loss = (w: Float64Array): number => w.reduce((s, v, i) => s + v * c[i]! + 0.5 * v * v, 0)
+  const grad = (w: Float64Array): Float64Array => w.map((v, i) => c[i]! + v)
+  const f = (w: Float64Array): number[] => [loss(w)]
+  // J·v with the derivative of w[1234] NaN, summed over the coordinates v moves (so a direction without it is finite).
+  const jvpWith = (bad: (i: number, m: number) => boolean) => (w: Float64Array, v: Float64Array): number[] => {
+    let s = 0
+    let m = 0
+    for (let i = 0; i < n; i++) if (v[i] !== 0) m++
+    for (let i = 0; i < n; i++) if (v[i] !== 0) s += (bad(i, m) ? Number.NaN : c[i]! + w[i]!) * v[i]!
+    return [s]
+  }
+
+  for (const mode of ['directional', 'auto'] as const) {
+    it(`checkGradients, mode ${mode}: a NaN in the gradient is named at its coordinate before any loss call`, () => {
+      let calls = 0
+      const broken = (w: Float64Array): Float64Array => {
+        const g = grad(w)
+        g[1234] = Number.NaN
+        return g
+      }
+      expect(() => checkGradients((w: Float64Array) => (calls++, loss(w)), broken, { at: at(), mode })).toThrow(NonFiniteError)
+      expect(() => checkGradients(loss, broken, { at: at(), mode })).toThrow('Expected the analytic gradient to be finite, got `NaN` at `at[1234]`')
+      expect(calls).toBe(0)
+      // Control: the right gradient passes.
+      expect(checkGradients(loss, grad, { at: at(), mode }).pass).toBe(true)
+    })
+
+    it(`a JVP, mode ${mode}: NaN at one coordinate is named in the tensor, at that coordinate`, () => {
+      const r = checkJacobian(f, { jvp: jvpWith((i) => i === 1234) as never }, { at: at(), mode }) as JacobianReport
+      expect(r.pass).toBe(false)
+      const row = r.rows[0]!.report
+      expect(row.warnings).toContainEqual({ kind: 'analytic-not-finite', name: 'at', value: Number.NaN, direction: 'random', path: 'at[1234]' })
+      expect(row.warnings.some((w) => w.kind === 'unlocalised')).toBe(false)
+      expect(row.entries.find((e) => e.path === 'at[1234]')).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'analytic-not-finite' } })
+      const text = formatJacobianReport(r)
+      expect(text).toContain('Warning: the analytic gradient of at is not finite: NaN along a random direction, and at at[1234] on its own')
+      expect(text).toContain('bug: the analytic derivative is NaN')
+    })
+  }
+
+  it('a JVP that is NaN only along directions over many coordinates: named in the tensor, not "unlocalised"', () => {
+    const r = checkJacobian(f, { jvp: jvpWith((_, m) => m > 1000) as never }, { at: at(), mode: 'directional' }) as JacobianReport
+    expect(r.pass).toBe(false)
+    const row = r.rows[0]!.report
+    expect(row.warnings).toContainEqual({ kind: 'analytic-not-finite', name: 'at', value: Number.NaN, direction: 'random' })
+    expect(row.warnings.some((w) => w.kind === 'unlocalised')).toBe(false)
+    expect(formatJacobianReport(r)).toContain('Warning: the analytic gradient of at is not finite: NaN along a random direction — look for')
+  })
+
+  it('control: the right JVP passes, with no such warning', () => {
+    const r = checkJacobian(f, { jvp: jvpWith(() => false) as never }, { at: at(), mode: 'directional' }) as JacobianReport
+    expect(r.pass).toBe(true)
+    expect(r.rows.every((x) => x.report.warnings.every((w) => w.kind !== 'analytic-not-finite'))).toBe(true)
   })
 })

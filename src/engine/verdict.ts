@@ -120,6 +120,8 @@ export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimat
   const { numeric, err } = estimate
   const base = { numeric, estimatedError: err, kink: false }
   if (!Number.isFinite(numeric)) return judgeUnusable(c, ladder)
+  // An analytic derivative that is NaN or ±∞ (a JVP's: a gradient is checked finite up front) is wrong whatever n is.
+  if (!Number.isFinite(c.a)) return { ...base, tolerance: bound(c, err, Math.abs(numeric)), verdict: 'bug', failed: true, reason: { kind: 'analytic-not-finite' } }
   const m = Math.max(Math.abs(c.a), Math.abs(numeric))
   if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKink(c, small, mid, err, m)
   const tolerance = bound(c, err, m)

@@ -300,6 +300,15 @@ describe('judge: the verdict of a swept coordinate', () => {
     expect(judge(coordinate({ a: 1 }), rough, estimate(1 + 1e-3, 1e-6))).toMatchObject({ verdict: 'inconclusive', reason: { kind: 'not-smooth' } })
   })
 
+  it('an analytic derivative that is NaN or ±∞ is a bug whatever the estimate, named as such', () => {
+    for (const a of [Number.NaN, Infinity, -Infinity]) {
+      const j = judge(coordinate({ a }), smoothLadder([0, 0, 0]), estimate(1, 1e-6))
+      expect(j).toMatchObject({ numeric: 1, verdict: 'bug', failed: true, kink: false, reason: { kind: 'analytic-not-finite' } })
+    }
+    // Control: a finite analytic value on the same ladder is judged as any other (ok here).
+    expect(judge(coordinate({ a: 1 }), smoothLadder([0, 0, 0]), estimate(1, 1e-6))).toMatchObject({ verdict: 'ok' })
+  })
+
   it('at a kink, the one-sided slopes decide (unless kinks: ignore): a value between them is a subgradient', () => {
     // |x| at 0: every level's gap is 2 (slopes −1 and 1), its central difference 0.
     const kink = [0.25, 1, 4].map((s) => lvl(s, 0, 2))
