@@ -42,16 +42,17 @@ describe('limits', () => {
   })
 
   // LIMIT (same): Σ c sin(100·x) + ½Σ x², x in (0, 10), float32, period 0.063; steps ~1 → 4e-3. The
-  // correct gradient is reported as a bug on most weights (x[0]: analytic 4.05, numeric ≈ 7.2), the
-  // numeric again that of ½x²; which of the others agree is chance. It used to pass, for the wrong
-  // reason: every weight was taken for a kink. Since the sweep's central differences also witness the
-  // noise (sweep.ts, `audited`), the aliasing shows as noise on x[1]–x[4] (ok or inconclusive) and only
-  // x[0] is a bug (analytic 4.05, numeric 7.29, tolerance 0.16). A fix judges every weight 'ok'.
-  it('float32 sin(100·x) + ½x², x in (0, 10): the correct gradient is reported as a bug', () => {
+  // larger steps alias the oscillation (x[0]: analytic 4.05, D ≈ 7.29 from 0.03 to 2). It was reported as
+  // a bug on x[0] (numeric 7.29, tolerance 0.16) while the audit read the 1/s-like moves of the aliased
+  // D(s) as round-off and climbed; since those moves count as round-off only where no three levels show a
+  // kink (sweep.ts, `audited`), the smallest step (7.8e-3, D = 4.36) keeps its weight: x[0] and x[4] are
+  // inconclusive (weak), x[1]–x[3] ok, no kink invented, and the check passes on what it measured. A fix
+  // judges every weight 'ok' on evidence.
+  it('float32 sin(100·x) + ½x², x in (0, 10): the correct gradient is not failed, but two weights stay inconclusive', () => {
     const m = makeOscillation('float32', { w: 100, span: 10 })
     const report = checkGradients(m.loss, (p: typeof m.params) => m.grad(p), { at: m.params })
-    expect(report.pass).toBe(false)
-    expect(report.entries.filter((e) => e.verdict === 'bug').length).toBeGreaterThanOrEqual(1)
+    expect(report.entries.filter((e) => e.failed)).toEqual([])
+    expect(report.entries.filter((e) => e.verdict === 'inconclusive').map((e) => e.path)).toEqual(['x[0]', 'x[4]'])
     expect(report.kinks).toEqual([])
   })
 

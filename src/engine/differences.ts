@@ -63,8 +63,9 @@ export function* level(c: Coordinate, s: number, up?: Sample): Check<Level> {
   const finite = moved && [central, forward, backward].every(Number.isFinite)
   const step = (hUp + hDown) / 2
   const noise = noiseAt(c, ...[u.f, d.f].filter(Number.isFinite)) / step // 2ε over 2s
-  const forwardOk = hUp > 0 && Number.isFinite(forward)
-  const backwardOk = hDown > 0 && Number.isFinite(backward)
+  // s > 0 and rounding is monotone, so hUp, hDown ≥ 0; a side that did not move divides by 0 (NaN or ±∞).
+  const forwardOk = Number.isFinite(forward)
+  const backwardOk = Number.isFinite(backward)
   return { kind: 'central', s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite, moved, forwardOk, backwardOk }
 }
 
@@ -74,6 +75,6 @@ export function* forwardLevel(c: Coordinate): Check<{ level: Level; up: Sample }
   const hUp = up.x - c.x
   const d = (up.f - c.loss.value) / hUp
   const noise = (2 * noiseAt(c, up.f, c.loss.value)) / hUp
-  const finite = hUp > 0 && Number.isFinite(d)
+  const finite = Number.isFinite(d) // hUp = 0 gives (f − f₀)/0: NaN or ±∞
   return { level: { kind: 'forward', s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite, moved: hUp > 0, forwardOk: finite, backwardOk: false }, up }
 }

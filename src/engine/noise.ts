@@ -74,10 +74,7 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
     const g = p.analytic[k]!
     const move = new Float64Array(b.size)
     for (let i = 0; i < b.size; i++) {
-      // A one-element tensor's step scale hedges between |x| and 1 (`scalarScale`: below 1 only then); the
-      // probe moves it on the smaller, |x|, where PROBE keeps the cubic's truncation below u·|f| whichever f varies on.
-      const spread = b.size === 1 && scales[k]!.scale < 1 ? { centre: 0, scale: Math.abs(x0[i]!) } : scales[k]!
-      const L = coordinateScale(x0[i]!, g[i]!, f0, spread, UNIT_ROUNDOFF[p.precision])
+      const L = coordinateScale(x0[i]!, g[i]!, f0, probeSpread(b, x0[i]!, scales[k]!), UNIT_ROUNDOFF[p.precision])
       move[i] = ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
     }
     return move
@@ -112,6 +109,17 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
   // Every value the probe called for: the repeated one and the wider moves of a side that tied count too.
   const nonFinite = [...seen, repeated].filter((v) => !Number.isFinite(v)).length + fits.reduce((s, fit) => s + fit.nonFinite, 0)
   return { value: f0, noise: Math.max(floor, spread, measured, grain(f0, seen) / 2), spread, deterministic, precision, nonFinite }
+}
+
+/**
+ * The spread the probe moves a tensor's coordinates on: the one its steps are scaled by, except where a
+ * one-element tensor's step scale is a hedge between two readings of its value x, |x| and the unit scale
+ * (`scalarScale`'s |x|^(2/3), the one scale it gives below 1): the probe moves it on the smaller reading,
+ * |x|, where PROBE keeps the cubic's truncation below u·|f| whichever f varies on.
+ */
+function probeSpread(b: Block, x: number, spread: Spread): Spread {
+  const hedged = b.size === 1 && spread.scale < 1
+  return hedged ? { centre: 0, scale: Math.abs(x) } : spread
 }
 
 /**

@@ -37,7 +37,8 @@ function holds(lower: Level | undefined, l: Level): boolean {
  * - the central differences at the bottom of the ladder: smooth, D(s) − D(4s) is 1/16 of
  *   D(4s) − D(16s) (truncation ∝ s²); a bottom pair that moves more than a quarter of the pair above
  *   where the two larger levels are smooth, or STAIRCASE times more where they are not (a kink
- *   straddled by the larger steps moves it about as much: not counted), is round-off, and what it
+ *   straddled by the larger steps moves it about as much: not counted; nor anywhere three levels show
+ *   a kink), is round-off, and what it
  *   moves beyond a quarter of the pair above is at most ε/s + ε/(4s):
  *   ε ≥ (|D(s) − D(4s)| − |D(4s) − D(16s)|/RATIO)·s·RATIO/(RATIO + 1).
  */
@@ -49,7 +50,11 @@ function audited(levels: Level[]): Level[] {
     if (smaller.finite && bigger.finite && smaller.gap > K.STAIRCASE * bigger.gap && !holds(levels[j - 1], smaller)) eps = Math.max(eps, ((smaller.gap - bigger.gap) * smaller.s) / 4)
   }
   const [s, mid, large] = levels
-  if (s && mid && large && s.finite && mid.finite && large.finite) {
+  // Not where three consecutive levels show a kink (the one detector, on the levels' own noise): a kink
+  // at distance d that the steps straddle moves D(s) by J·d/(2s), ∝ 1/s exactly as round-off does (with
+  // the gaps J·(1 − d/s) to show it), and a bottom step that has gone below it moves D by the rest of J/2.
+  const kink = levels.some((l, j) => j + 2 < levels.length && kinkEvidence(l, levels[j + 1]!, levels[j + 2]!))
+  if (s && mid && large && s.finite && mid.finite && large.finite && !kink) {
     const moved = Math.abs(s.central - mid.central)
     const above = Math.abs(mid.central - large.central)
     if (moved > (smooth(large, mid) ? above / RATIO : K.STAIRCASE * above)) eps = Math.max(eps, ((moved - above / RATIO) * s.s * RATIO) / (RATIO + 1))
@@ -63,6 +68,16 @@ function audited(levels: Level[]): Level[] {
  */
 export function unlikeTruncation(small: Level, mid: Level, large: Level): boolean {
   return Math.abs(small.central - mid.central) > Math.abs(mid.central - large.central) / RATIO
+}
+
+/**
+ * Every two neighbouring finite levels agree within their round-off (`agree`): nothing the ladder shows
+ * is truncation, so what its bound holds beside its round-off, differences between levels, is round-off
+ * too (a step below the loss's resolution, where x ± s give tied values and D(s) = 0).
+ */
+function inRoundoff(ladder: readonly Level[]): boolean {
+  const finite = ladder.filter((l) => l.finite)
+  return finite.length > 1 && finite.every((l, j) => j === 0 || agree(l.central, l.noise, finite[j - 1]!.central, finite[j - 1]!.noise))
 }
 
 /** A level added above the ladder carries the noise the ladder has shown: one loss value's noise ε does not depend on the step. */
@@ -109,14 +124,15 @@ export function* sweep(c: Coordinate, first: { level: Level; up?: { x: number; f
  * added for as long as the levels stay smooth and the error bound keeps falling (FiniteDifferences.jl's
  * step search, upwards; 2 calls a level). Only round-off is cured by a larger step: where truncation or
  * a kink dominates, it would trade one error for a worse one. Round-off shows as a bound made of noise,
- * or as differences between levels that do not shrink 16× per level like truncation's. A climbed
+ * as differences between levels that do not shrink 16× per level like truncation's, or as levels that
+ * all agree within their round-off (`inRoundoff`). A climbed
  * estimate must also agree with the one below it.
  */
 export function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
   const [small, mid, large] = ladder as [Level, Level, Level, ...Level[]]
   const ignore = c.options.kinks === 'ignore'
   let estimate = extrapolate(ladder, ignore)
-  const noisy = estimate.roundoff >= estimate.err / 2 || unlikeTruncation(small, mid, large)
+  const noisy = estimate.roundoff >= estimate.err / 2 || unlikeTruncation(small, mid, large) || inRoundoff(ladder)
   for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
     const top = ladder[ladder.length - 1]!
     const next = withLadderNoise(yield* level(c, step), ladder)

@@ -119,6 +119,9 @@ function judgeUnusable(c: Coordinate, ladder: readonly Level[]): Verdictless {
  * as the step shrinks, can).
  */
 function stillFalling(c: Coordinate, small: Level, mid: Level, large: Level | undefined): boolean {
+  // Only as two finite levels show it: beside a level that is not finite, `smooth` is false for want of
+  // evidence, and its central difference (any number, or ±∞) would excuse any disagreement.
+  if (!small.finite || !mid.finite) return false
   const a = c.a
   const [ds, dm] = [Math.abs(a - small.central), Math.abs(a - mid.central)]
   if (!(ds < dm / K.STILL_FALLING)) return false
@@ -141,6 +144,8 @@ export function judge(c: Coordinate, ladder: readonly Level[], estimate: Estimat
   const { numeric, err } = estimate
   const base = { numeric, estimatedError: err, kink: false }
   if (!Number.isFinite(numeric)) return judgeUnusable(c, ladder)
+  // An analytic derivative that is NaN or ±∞ (a JVP's: a gradient is checked finite up front) is wrong whatever n is.
+  if (!Number.isFinite(c.a)) return { ...base, tolerance: bound(c, err, Math.abs(numeric)), verdict: 'bug', failed: true, reason: { kind: 'analytic-not-finite' } }
   const m = Math.max(Math.abs(c.a), Math.abs(numeric))
   if (c.options.kinks !== 'ignore' && kinkEvidence(small, mid, large)) return judgeKinkAt(c, ladder, at, err, m)
   const tolerance = bound(c, err, m)

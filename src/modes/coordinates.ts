@@ -66,15 +66,24 @@ export interface Coordinates {
 }
 
 /**
+ * What every mode starts with: the loss measured at `at` (its noise, and the precision it runs in,
+ * which the point then carries), and each tensor's scales once the loss at `at` is known.
+ */
+export function* measured(declared: Point): Check<{ p: Point; stats: LossStats; scales: TensorScale[] }> {
+  const values = tensorScales(declared.at.blocks)
+  const stats = yield* measureLoss(declared, values)
+  const p: Point = { ...declared, precision: stats.precision }
+  const scales = p.at.blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
+  return { p, stats, scales }
+}
+
+/**
  * The per-coordinate mode: measures the loss, then checks `sample` coordinates of every tensor (all
  * of a smaller one) one by one, drawn with `seed`, and calls the loss once more at `at`.
  */
 export function* checkCoordinates(declared: Point): Check<Coordinates> {
-  const { blocks } = declared.at
-  const values = tensorScales(blocks)
-  const stats = yield* measureLoss(declared, values)
-  const p: Point = { ...declared, precision: stats.precision }
-  const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
+  const { p, stats, scales } = yield* measured(declared)
+  const { blocks } = p.at
   const next = random(p.options.seed)
   const entries: Entry[] = []
   p.progress?.enter('coordinates', 2 * blocks.reduce((s, b) => s + Math.min(b.size, p.options.sample === 'all' ? b.size : p.options.sample), 0) + 1)

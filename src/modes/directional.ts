@@ -1,12 +1,11 @@
-import { DIRECTIONS, UNIT_ROUNDOFF } from '../engine/constants.js'
+import { DIRECTIONS } from '../engine/constants.js'
 import { checkDirection, gradientDirection, learnCoordinate, randomDirection } from '../engine/direction.js'
 import type { Check } from '../engine/drive.js'
-import { measureLoss, remeasure } from '../engine/noise.js'
+import { remeasure } from '../engine/noise.js'
 import type { Point } from '../engine/point.js'
-import { tensorScale, tensorScales } from '../engine/scale.js'
 import { random, sampleIndices } from '../random.js'
 import type { Coverage, DirectionTest, Entry, Warning } from '../report/types.js'
-import { type Coordinates, checkCoordinate, entryOf } from './coordinates.js'
+import { type Coordinates, checkCoordinate, entryOf, measured } from './coordinates.js'
 import { type Budget, localise, suspicious, testOf } from './localise.js'
 
 /** What the covering modes found: the coordinates' entries, every directional test, how each tensor was covered, and notes. */
@@ -23,14 +22,12 @@ export interface Covered extends Coordinates {
  * `'directional'`) are covered by a seeded random direction over them, and the whole tensor by its
  * gradient direction. A direction that disagrees is localised (localise.ts) to the coordinates that do,
  * which enter the entries like sampled ones; one whose disagreement no coordinate explains fails the
- * check on its own ('unlocalised').
+ * check on its own ('unlocalised'), and one whose analytic derivative is not finite says so
+ * ('analytic-not-finite', with the first coordinate localisation found not finite).
  */
 export function* checkCovered(declared: Point): Check<Covered> {
-  const { blocks } = declared.at
-  const values = tensorScales(blocks)
-  const stats = yield* measureLoss(declared, values)
-  const p: Point = { ...declared, precision: stats.precision }
-  const scales = blocks.map((b, k) => tensorScale(b, p.analytic[k]!, values[k]!, stats.value, UNIT_ROUNDOFF[p.precision]))
+  const { p, stats, scales } = yield* measured(declared)
+  const { blocks } = p.at
   const directional = p.options.mode === 'directional'
   const next = random(p.options.seed)
   const entries: Entry[] = []
@@ -81,7 +78,18 @@ export function* checkCovered(declared: Point): Check<Covered> {
       if (which === 'random' && rest.length < 2) continue
       const r = which === 'random' ? yield* checkDirection(p, stats, scales[k]!, randomDirection(k, rest, nextSign)) : yield* checkDirection(p, stats, scales[k]!, along!)
       directions.push(testOf(p, r))
-      if (!suspicious(r)) continue
+      // The analytic side itself not finite along the direction (a JVP's NaN or ±∞; a gradient is checked
+      // finite before any call): named, with the first coordinate found where it is not finite either.
+      const analyticBroken = !Number.isFinite(r.analytic)
+      const name = (): void => {
+        if (notes.some((n) => n.kind === 'analytic-not-finite' && n.name === b.name)) return
+        const at = entries.find((e) => e.name === b.name && !Number.isFinite(e.analytic))
+        notes.push({ kind: 'analytic-not-finite', name: b.name, value: r.analytic, direction: r.direction.kind, ...(at ? { path: at.path } : {}) })
+      }
+      if (!suspicious(r)) {
+        if (analyticBroken) name()
+        continue
+      }
       // A bisection: ~1.5 measured parts a halving, ~6 calls each, then the coordinate.
       p.progress?.enter('localisation', Math.ceil(9 * Math.log2(r.direction.indices.length)) + 8)
       const found = yield* localise(p, stats, scales[k]!, r, mine, budget)
@@ -91,7 +99,8 @@ export function* checkCovered(declared: Point): Check<Covered> {
       const failing = found.entries.filter((e) => e.failed).length
       if (found.whole) notes.push({ kind: 'whole-tensor', name: b.name, parts: 2 ** DIRECTIONS.WHOLE_DEPTH })
       if (found.capped) notes.push({ kind: 'localisation-capped', name: b.name, atLeast: found.capped.atLeast, shown: failing })
-      if (!found.whole && found.capped === undefined && failing === 0) {
+      if (analyticBroken) name()
+      else if (!found.whole && found.capped === undefined && failing === 0) {
         const m = Math.max(Math.abs(r.analytic), Math.abs(r.numeric))
         notes.push(
           r.reason.kind === 'kink'

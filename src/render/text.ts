@@ -90,6 +90,8 @@ export function reasonText(e: Entry): string {
       return `f is not finite on the ${r.side === 'backward' ? 'upper' : 'lower'} side (a domain edge): judged from ${r.side} differences`
     case 'not-smooth':
       return `${trendText(e)}, and f is not yet smooth at the smallest step: pass a smaller \`step\``
+    case 'analytic-not-finite':
+      return `the analytic derivative is ${e.analytic}: look for a division by 0, log of 0 or an overflow in the backward pass`
     case 'kink': {
       // The interval the verdict used: the one-sided slopes, each with its stated error.
       const interval = `[${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}] ± ${exp(e.tolerance)}`
@@ -179,6 +181,8 @@ export function warningText(w: Warning, r: Report): string {
       return `${w.name} disagrees along ${w.direction === 'gradient' ? 'its gradient' : `a ${w.direction} direction`} by ${exp(w.relativeError)} relative, yet no single coordinate does: an error spread over the tensor, below one weight's noise`
     case 'direction-kink':
       return `a direction over ${w.name} crosses kinks; its coordinates, checked one by one, agree`
+    case 'analytic-not-finite':
+      return `the analytic gradient of ${w.name} is not finite: ${w.value} along ${w.direction === 'gradient' ? 'its gradient' : `a ${w.direction} direction`}${w.path === undefined ? '' : `, and at ${w.path} on its own`} — look for a division by 0, log of 0 or an overflow in the backward pass (the JVP); one NaN or ±∞ in a sum over v makes J·v NaN for every v (0·NaN and 0·∞ are NaN)`
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Coverage, DirectionTest, Report, Warning } from './types.js'
 
-/** Notes that fail a check on their own: a disagreement along a direction no coordinate explains, a tensor wrong as a whole, a localisation cut short. */
-const failing = new Set<Warning['kind']>(['unlocalised', 'whole-tensor', 'localisation-capped'])
+/** Notes that fail a check on their own: a disagreement along a direction no coordinate explains, a tensor wrong as a whole, a localisation cut short, an analytic derivative that is not finite. */
+const failing = new Set<Warning['kind']>(['unlocalised', 'whole-tensor', 'localisation-capped', 'analytic-not-finite'])
 
 /**
  * The report of a covering mode: the directional tests, how each tensor was covered (in place of the

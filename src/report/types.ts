@@ -47,6 +47,8 @@ export type Reason =
   | { kind: 'unmoved'; step: number }
   /** Next to a domain edge: judged from the one-sided differences of the `side` where f is finite, Richardson-extrapolated. */
   | { kind: 'one-sided'; side: 'forward' | 'backward' }
+  /** A bug whatever the numeric value: the analytic derivative itself is NaN or ±∞. */
+  | { kind: 'analytic-not-finite' }
   /** Inconclusive: f is still not smooth at the smallest step the sweep reached. */
   | { kind: 'not-smooth'; trend?: Trend }
   /**
@@ -169,6 +171,11 @@ export type Warning =
   | { kind: 'whole-tensor'; name: string; parts: number }
   /** A direction of `name` disagrees but no single coordinate was found that does (a tensor-wide error below one weight's noise). */
   | { kind: 'unlocalised'; name: string; direction: 'random' | 'gradient' | 'part'; relativeError: number }
+  /**
+   * The analytic derivative along a direction over `name` is not finite (`value`: NaN or ±∞; from a JVP, as a
+   * gradient is checked finite before any call); `path`: the first coordinate found where it is not finite either.
+   */
+  | { kind: 'analytic-not-finite'; name: string; value: number; direction: 'random' | 'gradient' | 'part'; path?: string }
   /** A direction of `name` crosses kinks and its analytic value lies outside the one-sided slopes, but no coordinate of it disagrees. */
   | { kind: 'direction-kink'; name: string; count: number }
 

@@ -73,6 +73,7 @@ describe('pass', () => {
     { kind: 'unlocalised', name: 'w', direction: 'random', relativeError: 1e-3 },
     { kind: 'whole-tensor', name: 'w', parts: 4 },
     { kind: 'localisation-capped', name: 'w', atLeast: 9, shown: 3 },
+    { kind: 'analytic-not-finite', name: 'w', value: Number.NaN, direction: 'random' },
   ]
 
   it('each failing note fails the check on its own', () => {

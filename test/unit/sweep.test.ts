@@ -3,6 +3,7 @@ import { K, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Level } from '../../src/engine/differences.js'
 import { extrapolate } from '../../src/engine/extrapolate.js'
 import { climb, firstLevel, gapNoise, smooth, sweep, unlikeTruncation } from '../../src/engine/sweep.js'
+import { kinkEvidence } from '../../src/engine/kinks.js'
 import { type F, levelOf, weight } from './weight.js'
 
 // The sweep's stages (numerics.md §5) on synthetic levels and on one-weight tensors (./weight.ts).
@@ -91,11 +92,12 @@ describe('sweep: h/4, h, 4h, and lower while f is not yet smooth', () => {
 
   it('descends below h/4 while the smallest pair straddles a kink near x, RATIO× per level', () => {
     // |x − 3e-5| at 0 with h = 1e-3: h/4 and h straddle the kink, their gaps 1.76 and 1.94 (2·(1 − d/s)),
-    // nowhere near the 4× of a smooth f.
+    // nowhere near the 4× of a smooth f; so does h/16 (gap 1.04), and h/64 = 1.6e-5 is below the kink.
     const { ladder, calls } = ladderFor((x) => Math.abs(x - 3e-5), 0, 1e-3)
-    expect(ladder).toHaveLength(4)
-    expect(ladder[0]!.s).toBeCloseTo(1e-3 / RATIO ** 2, 15)
-    expect(calls).toBe(2 + 4 + 2)
+    expect(ladder).toHaveLength(5)
+    expect(ladder[0]!.s).toBeCloseTo(1e-3 / RATIO ** 3, 15)
+    expect(ladder[0]!.central).toBeCloseTo(-1, 12)
+    expect(calls).toBe(2 + 4 + 2 + 2)
     // Negative control: the kink beyond h/4 (at 6e-4) leaves the two smallest levels smooth: no descent.
     expect(ladderFor((x) => Math.abs(x - 6e-4), 0, 1e-3).ladder).toHaveLength(3)
   })
@@ -245,6 +247,32 @@ describe('the audit: the noise the levels themselves show', () => {
     for (const e of epsOf(truncation)) expect(e).toBeLessThan(1e-15)
   })
 
+  it('a kink near x that the steps straddle moves D(s) ∝ 1/s as round-off does: not counted, and the descent goes below it', () => {
+    // |x − d| at 0, d = 1e-4, h = 1e-3: D(s) = −d/s at every straddling step (−0.4, −0.1, −0.025), gaps
+    // 2(1 − d/s). The bottom pair moves 4× the pair above, and the larger levels are not smooth: the
+    // central witness alone would read ε ≈ 5.6e-5 (and then 2.6e-5 once the descent is below the kink).
+    const d = 1e-4
+    const W = weight((x) => Math.abs(x - d), 0, { h: 1e-3 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    // The premise: the three first levels straddle the kink and show it, their centrals moving as 1/s.
+    expect(kinkEvidence(ladder[1]!, ladder[2]!, ladder[3]!)).toBe(true)
+    expect(Math.abs(ladder[1]!.central - ladder[2]!.central)).toBeGreaterThan(K.STAIRCASE * Math.abs(ladder[2]!.central - ladder[3]!.central))
+    // The descent went below the kink: the smallest step resolves f there, D = −1.
+    expect(ladder[0]!.s).toBeLessThan(d)
+    expect(ladder[0]!.central).toBeCloseTo(-1, 12)
+    // Every level keeps the loss's own round-off (u·|f| ≤ 1.1e-16 × 4e-3), not the kink's move.
+    for (const e of epsOf(ladder)) expect(e).toBeLessThan(1e-18)
+  })
+
+  it('control: the same move where no three levels show a kink is still round-off', () => {
+    // The bottom pair moves 0.6, more than STAIRCASE × 0.25, the larger levels are not smooth (equal
+    // gaps), but the bottom pair's gaps are a smooth f's (4×): no kink evidence, so the move is counted.
+    const ladder = audited([{ D: 1.6, g: 2 ** -6 }, { D: 1, g: 2 ** -4 }, { D: 1.25, g: 2 ** -4 }])
+    expect(kinkEvidence(ladder[0]!, ladder[1]!, ladder[2]!)).toBe(false)
+    const eps = ((0.6 - 0.25 / RATIO) * 2 ** -6 * RATIO) / (RATIO + 1)
+    for (const e of epsOf(ladder)) expect(e).toBeCloseTo(eps, 15)
+  })
+
   it('a level that did not move x on both sides is no witness of the noise', () => {
     // At x = 1 a step of 0.7·2⁻⁵³ moves x down only: its central difference (f(x) − f(x₋))/(x − x₋) is
     // finite, here −5 against 1 above it, but the level is not usable and must not raise ε.
@@ -301,6 +329,24 @@ describe('climb: its caps and its conditions', () => {
     const { added, estimate } = climbed((x) => 1e9 + Math.sin(x), { h: 1e-10, a: Math.cos(1) })
     expect(added).toBe(K.MAX_CLIMB)
     expect((K.SAFETY * estimate.err) / Math.cos(1)).toBeGreaterThanOrEqual(K.COARSE)
+  })
+
+  it('levels that agree within their round-off are climbed, whatever part of the bound their differences make', () => {
+    // 1e8 + sin(x) at h = 1e-8, below the ulp of 1e8 (1.5e-8): f(x ± h/4) and f(x ± h) tie, D = 0, and
+    // D(4h) = 0.56. The bound, 0.84, is mostly |D(4h) − D(h)| (0.56) beside a round-off of 0.28 (a third),
+    // and the lower pair does not move at all: neither of the climb's first two tests sees round-off.
+    const a = Math.cos(1)
+    const W = weight((x) => 1e8 + Math.sin(x), 1, { h: 1e-8, a, G: a, L: 1 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    const before = extrapolate(ladder)
+    expect(before.roundoff).toBeLessThan(before.err / 2)
+    expect(unlikeTruncation(ladder[0]!, ladder[1]!, ladder[2]!)).toBe(false)
+    expect((K.SAFETY * before.err) / a).toBeGreaterThan(K.WEAK)
+    const n = ladder.length
+    const estimate = W.run(climb(W.c, ladder))
+    expect(ladder.length).toBeGreaterThan(n)
+    expect((K.SAFETY * estimate.err) / a).toBeLessThan(K.COARSE)
+    expect(Math.abs(estimate.numeric - a)).toBeLessThanOrEqual(estimate.err)
   })
 
   it('a coarse bound made of truncation is not climbed: a larger step only makes it worse', () => {

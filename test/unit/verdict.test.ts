@@ -296,6 +296,29 @@ describe('judge: the verdict of a swept coordinate', () => {
     expect(judge(coordinate({ a: 1 }), smoothLadder([2e-3, 3e-3, 9e-3]), estimate(1.01, 1e-6)).verdict).toBe('bug')
   })
 
+  it('not smooth is read from two finite levels: beside a level that is not finite, a disagreement beyond the bound is a bug', () => {
+    // The smallest level 1e-3 off, with a bound of 4e-6; the level above it not finite, its central
+    // difference ±∞ (one side overflowed) or a number (one side did not move): no evidence that f is rough.
+    for (const central of [Infinity, -Infinity, 1 + 1e-2]) {
+      const ladder = [lvl(0.25, 1 + 1e-3, 0.25), lvl(1, central, Number.NaN, 0, { finite: false }), lvl(4, Number.NaN, Number.NaN, 0, { finite: false })]
+      const j = judge(coordinate({ a: 1 }), ladder, estimate(1 + 1e-3, 1e-6))
+      expect(j).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'sweep' } })
+      expect(j.tolerance).toBeCloseTo(4e-6, 12)
+    }
+    // Control: the same disagreement with a finite rough level above it is still excused.
+    const rough = [lvl(0.25, 1 + 1e-3, 0.25), lvl(1, 1 + 1e-2, 4), lvl(4, Number.NaN, Number.NaN, 0, { finite: false })]
+    expect(judge(coordinate({ a: 1 }), rough, estimate(1 + 1e-3, 1e-6))).toMatchObject({ verdict: 'inconclusive', reason: { kind: 'not-smooth' } })
+  })
+
+  it('an analytic derivative that is NaN or ±∞ is a bug whatever the estimate, named as such', () => {
+    for (const a of [Number.NaN, Infinity, -Infinity]) {
+      const j = judge(coordinate({ a }), smoothLadder([0, 0, 0]), estimate(1, 1e-6))
+      expect(j).toMatchObject({ numeric: 1, verdict: 'bug', failed: true, kink: false, reason: { kind: 'analytic-not-finite' } })
+    }
+    // Control: a finite analytic value on the same ladder is judged as any other (ok here).
+    expect(judge(coordinate({ a: 1 }), smoothLadder([0, 0, 0]), estimate(1, 1e-6))).toMatchObject({ verdict: 'ok' })
+  })
+
   it('at a kink, the one-sided slopes decide (unless kinks: ignore): a value between them is a subgradient', () => {
     // |x| at 0: every level's gap is 2 (slopes −1 and 1), its central difference 0.
     const kink = [0.25, 1, 4].map((s) => lvl(s, 0, 2))

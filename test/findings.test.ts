@@ -1,0 +1,111 @@
+import { type JacobianReport, NonFiniteError, checkGradients, checkJacobian, formatJacobianReport, formatReport } from 'gradcheck'
+import { describe, expect, it } from 'vitest'
+
+// Issue #11's engine findings, end to end: each a verdict the numerics did not explain, with the
+// deliberately wrong gradient that must still fail beside the right one.
+
+describe('a kink near x that every step straddles (|x − 1e-4| at 0, step 1e-3)', () => {
+  const loss = (w: Float64Array): number => Math.abs(w[0]! - 1e-4)
+  const check = (a: number) => checkGradients(loss, () => Float64Array.of(a), { at: Float64Array.of(0), step: 1e-3 })
+
+  it('the right gradient −1 is judged at the kink, not left inconclusive for round-off the loss does not have', () => {
+    const e = check(-1).entries[0]!
+    expect(e.verdict).toBe('kink')
+    expect(e.failed).toBe(false)
+    expect(e.reason).toMatchObject({ kind: 'kink', outcome: 'accepted' })
+    // Straddled 1e-4 from x, as the loss says, with the one-sided slopes around −1.
+    expect((e.reason as { distance: number }).distance).toBeCloseTo(1e-4, 10)
+    expect(e.slopes![0]).toBeCloseTo(-1, 12)
+    // The estimated error is the loss's round-off, not ε raised from D(s) ∝ 1/s (it was 0.27).
+    expect(e.estimatedError).toBeLessThan(1e-12)
+  })
+
+  it('negative control: ×2 (−2) lies outside the one-sided slopes and fails as a bug', () => {
+    const r = check(-2)
+    expect(r.pass).toBe(false)
+    expect(r.entries[0]).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'kink', outcome: 'outside' } })
+    expect(formatReport(r)).toContain('outside the one-sided slopes')
+  })
+})
+
+describe('a fixed step below the loss’s resolution (1e8 + sin(x) at x = 1, step 1e-8)', () => {
+  // The ulp of 1e8 is 1.5e-8: at the step and a quarter of it the loss ties, D = 0; at 4× it reads 0.56.
+  // The sweep climbs to larger steps (the step is the user's; the climb is how any step is judged).
+  const loss = (w: Float64Array): number => 1e8 + Math.sin(w[0]!)
+  const check = (k: number) => checkGradients(loss, (w: Float64Array) => Float64Array.of(k * Math.cos(w[0]!)), { at: Float64Array.of(1), step: 1e-8 })
+
+  it('the right gradient is ok, on steps that resolve it (it was inconclusive, error 0.84)', () => {
+    const r = check(1)
+    const e = r.entries[0]!
+    expect(r.pass).toBe(true)
+    expect(e.verdict).toBe('ok')
+    expect(e.estimatedError).toBeLessThan(0.01 * Math.cos(1))
+    expect(Math.max(...e.steps.map((s) => s.h))).toBeGreaterThan(16e-8)
+  })
+
+  it('negative control: ×1.1 fails as a bug', () => {
+    const r = check(1.1)
+    expect(r.pass).toBe(false)
+    expect(r.entries[0]).toMatchObject({ verdict: 'bug', failed: true })
+  })
+})
+
+describe('an analytic side that is not finite in a tensor covered by directions (3000 weights)', () => {
+  const n = 3000
+  const c = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1))
+  const at = (): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.cos(i))
+  const loss = (w: Float64Array): number => w.reduce((s, v, i) => s + v * c[i]! + 0.5 * v * v, 0)
+  const grad = (w: Float64Array): Float64Array => w.map((v, i) => c[i]! + v)
+  const f = (w: Float64Array): number[] => [loss(w)]
+  // J·v with the derivative of w[1234] NaN, summed over the coordinates v moves (so a direction without it is finite).
+  const jvpWith = (bad: (i: number, m: number) => boolean) => (w: Float64Array, v: Float64Array): number[] => {
+    let s = 0
+    let m = 0
+    for (let i = 0; i < n; i++) if (v[i] !== 0) m++
+    for (let i = 0; i < n; i++) if (v[i] !== 0) s += (bad(i, m) ? Number.NaN : c[i]! + w[i]!) * v[i]!
+    return [s]
+  }
+
+  for (const mode of ['directional', 'auto'] as const) {
+    it(`checkGradients, mode ${mode}: a NaN in the gradient is named at its coordinate before any loss call`, () => {
+      let calls = 0
+      const broken = (w: Float64Array): Float64Array => {
+        const g = grad(w)
+        g[1234] = Number.NaN
+        return g
+      }
+      expect(() => checkGradients((w: Float64Array) => (calls++, loss(w)), broken, { at: at(), mode })).toThrow(NonFiniteError)
+      expect(() => checkGradients(loss, broken, { at: at(), mode })).toThrow('Expected the analytic gradient to be finite, got `NaN` at `at[1234]`')
+      expect(calls).toBe(0)
+      // Control: the right gradient passes.
+      expect(checkGradients(loss, grad, { at: at(), mode }).pass).toBe(true)
+    })
+
+    it(`a JVP, mode ${mode}: NaN at one coordinate is named in the tensor, at that coordinate`, () => {
+      const r = checkJacobian(f, { jvp: jvpWith((i) => i === 1234) as never }, { at: at(), mode }) as JacobianReport
+      expect(r.pass).toBe(false)
+      const row = r.rows[0]!.report
+      expect(row.warnings).toContainEqual({ kind: 'analytic-not-finite', name: 'at', value: Number.NaN, direction: 'random', path: 'at[1234]' })
+      expect(row.warnings.some((w) => w.kind === 'unlocalised')).toBe(false)
+      expect(row.entries.find((e) => e.path === 'at[1234]')).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'analytic-not-finite' } })
+      const text = formatJacobianReport(r)
+      expect(text).toContain('Warning: the analytic gradient of at is not finite: NaN along a random direction, and at at[1234] on its own')
+      expect(text).toContain('bug: the analytic derivative is NaN')
+    })
+  }
+
+  it('a JVP that is NaN only along directions over many coordinates: named in the tensor, not "unlocalised"', () => {
+    const r = checkJacobian(f, { jvp: jvpWith((_, m) => m > 1000) as never }, { at: at(), mode: 'directional' }) as JacobianReport
+    expect(r.pass).toBe(false)
+    const row = r.rows[0]!.report
+    expect(row.warnings).toContainEqual({ kind: 'analytic-not-finite', name: 'at', value: Number.NaN, direction: 'random' })
+    expect(row.warnings.some((w) => w.kind === 'unlocalised')).toBe(false)
+    expect(formatJacobianReport(r)).toContain('Warning: the analytic gradient of at is not finite: NaN along a random direction — look for')
+  })
+
+  it('control: the right JVP passes, with no such warning', () => {
+    const r = checkJacobian(f, { jvp: jvpWith(() => false) as never }, { at: at(), mode: 'directional' }) as JacobianReport
+    expect(r.pass).toBe(true)
+    expect(r.rows.every((x) => x.report.warnings.every((w) => w.kind !== 'analytic-not-finite'))).toBe(true)
+  })
+})

@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest'
+import { Perturbation } from '../../src/engine/calls.js'
+import { K, RATIO, SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
+import { type Direction, analyticAlong, analyticOf, checkDirection, counted, directionCoordinate, gradientDirection, learnCoordinate, partOf, randomDirection } from '../../src/engine/direction.js'
+import { type Check, drive } from '../../src/engine/drive.js'
+import type { LossStats } from '../../src/engine/noise.js'
+import type { Point } from '../../src/engine/point.js'
+import { type TensorScale, coordinateScale } from '../../src/engine/scale.js'
+import { resolveOptions } from '../../src/options.js'
+import type { Block } from '../../src/params/flatten.js'
+
+// The directions of src/engine/direction.ts (docs/numerics.md §8) on a one-tensor point through the real Perturbation.
+const u = UNIT_ROUNDOFF.float64
+const seq = (values: number[]): (() => number) => {
+  let j = 0
+  return () => values[j++ % values.length]!
+}
+const dir = (indices: number[], v: number[], k = 0): Direction => ({ k, kind: 'part', indices: Int32Array.from(indices), v: Float64Array.from(v), depth: 0 })
+
+interface Setup {
+  p: Point
+  loss: LossStats
+  t: TensorScale
+  run: <T>(check: Check<T>) => T
+  calls: () => number
+  data: Float64Array
+}
+/** f(w) = Σ cᵢwᵢ + ½Σ wᵢ² at w, with analytic gradient `g` (c + w when right), measured noise `noise`. */
+const setup = (w: number[], g: number[], o: { noise?: number; step?: number | 'auto'; along?: Point['along']; c?: number[]; sine?: boolean } = {}): Setup => {
+  const data = Float64Array.from(w)
+  const c = o.c ?? w.map(() => 1)
+  const block: Block = { name: 'w', shape: [w.length], size: w.length, precision: 'float64', get: (i) => data[i]!, set: (i, v) => void (data[i] = v) }
+  const at = new Perturbation([block])
+  // With `sine`, Σ sin(wᵢ) instead: a loss whose truncation the sweep sees (the quadratic's central differences are exact).
+  const f = (): number => data.reduce((s, x, i) => s + (o.sine ? Math.sin(x) : c[i]! * x + 0.5 * x * x), 0)
+  const options = resolveOptions({ at: data, step: o.step ?? 'auto' })
+  const p: Point = { at, analytic: [Float64Array.from(g)], precision: 'float64', options, ...(o.along ? { along: o.along } : {}) }
+  const loss = { value: f(), noise: o.noise ?? u * Math.abs(f()), spread: 0, deterministic: true, precision: 'float64', nonFinite: 0 } as LossStats
+  const t: TensorScale = { value: { centre: 0, scale: 1 }, gradient: Math.max(...g.map(Math.abs)), change: 0 }
+  let calls = 0
+  const run = <T>(check: Check<T>): T =>
+    drive(check, (call) => {
+      calls++
+      if (call === 'loss') return f()
+      throw new Error(`unexpected call ${JSON.stringify(call)}`)
+    }) as T
+  return { p, loss, t, run, calls: () => calls, data }
+}
+
+describe('randomDirection: a seeded Rademacher direction', () => {
+  it('every component ±1/√m with the sign the draw says, a unit vector, over the given indices', () => {
+    const idx = Int32Array.from([3, 5, 8, 13])
+    const d = randomDirection(2, idx, seq([0.1, 0.9, 0.49, 0.5]))
+    expect(Array.from(d.v)).toEqual([-0.5, 0.5, -0.5, 0.5])
+    expect(d).toMatchObject({ k: 2, kind: 'random', depth: 0 })
+    expect(d.indices).toBe(idx)
+    expect(d.v.reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 15)
+  })
+})
+
+describe('gradientDirection: g/‖g‖ over the indices', () => {
+  it('the gradient direction over the indices, a unit vector', () => {
+    const g = Float64Array.from([9, 3, 0, 4])
+    const d = gradientDirection(1, Int32Array.from([1, 3]), g)!
+    expect(Array.from(d.v)).toEqual([0.6, 0.8])
+    expect(d).toMatchObject({ k: 1, kind: 'gradient', depth: 0 })
+  })
+  it('undefined where g is 0 there, or not finite', () => {
+    const g = Float64Array.from([0, 0, 1, Infinity, Number.NaN])
+    expect(gradientDirection(0, Int32Array.from([0, 1]), g)).toBeUndefined()
+    expect(gradientDirection(0, Int32Array.from([2, 3]), g)).toBeUndefined()
+    expect(gradientDirection(0, Int32Array.from([2, 4]), g)).toBeUndefined()
+    // Control: one non-zero entry is a direction.
+    expect(Array.from(gradientDirection(0, Int32Array.from([0, 2]), g)!.v)).toEqual([0, 1])
+  })
+})
+
+describe('partOf: a slice of a direction, renormalised, with its length', () => {
+  it('d = Σ weight·part over its parts, and each part is a unit vector one level deeper', () => {
+    const d: Direction = { k: 4, kind: 'random', indices: Int32Array.from([7, 1, 9, 2]), v: Float64Array.from([0.1, 0.7, 0.5, 0.5]), depth: 2 }
+    const A = partOf(d, 0, 2)
+    const B = partOf(d, 2, 4)
+    expect(Array.from(A.part.indices)).toEqual([7, 1])
+    expect(Array.from(B.part.indices)).toEqual([9, 2])
+    expect(A.weight).toBeCloseTo(Math.sqrt(0.5), 15)
+    expect(B.weight).toBeCloseTo(Math.sqrt(0.5), 15)
+    for (const { part } of [A, B]) {
+      expect(part).toMatchObject({ k: 4, kind: 'part', depth: 3 })
+      expect(part.v.reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 15)
+    }
+    const back = [...Array.from(A.part.v, (x) => x * A.weight), ...Array.from(B.part.v, (x) => x * B.weight)]
+    back.forEach((x, j) => expect(x).toBeCloseTo(d.v[j]!, 15))
+    // The parent is left as it was.
+    expect(Array.from(d.v)).toEqual([0.1, 0.7, 0.5, 0.5])
+  })
+})
+
+describe('analyticAlong, analyticOf, learnCoordinate', () => {
+  it('g·v over the direction’s indices', () => {
+    expect(analyticAlong(Float64Array.from([1, 2, 3, 4]), dir([3, 1], [0.5, -2]))).toBe(4 * 0.5 - 2 * 2)
+  })
+  it('analyticOf: g·v without `along`, the point’s `along` (one call) with it', () => {
+    const plain = setup([0, 0], [1, 2])
+    expect(plain.run(analyticOf(plain.p, dir([0, 1], [0.6, 0.8])))).toBeCloseTo(0.6 + 1.6, 15)
+    expect(plain.calls()).toBe(0)
+    const asked: Direction[] = []
+    const along = function* (d: Direction): Check<number> {
+      asked.push(d)
+      yield 'loss'
+      return 42
+    }
+    const jvp = setup([0, 0], [1, 2], { along })
+    const d = dir([1], [1])
+    expect(jvp.run(analyticOf(jvp.p, d))).toBe(42)
+    expect(asked).toEqual([d])
+  })
+  it('learnCoordinate: writes the derivative along eᵢ into the analytic gradient, and does nothing without `along`', () => {
+    const asked: Direction[] = []
+    const along = function* (d: Direction): Check<number> {
+      asked.push(d)
+      return 7
+    }
+    const jvp = setup([0, 0, 0], [0, 0, 0], { along })
+    jvp.run(learnCoordinate(jvp.p, 0, 2))
+    expect(Array.from(jvp.p.analytic[0]!)).toEqual([0, 0, 7])
+    expect(asked).toHaveLength(1)
+    expect(Array.from(asked[0]!.indices)).toEqual([2])
+    expect(Array.from(asked[0]!.v)).toEqual([1])
+    const plain = setup([0, 0, 0], [1, 2, 3])
+    plain.run(learnCoordinate(plain.p, 0, 2))
+    expect(Array.from(plain.p.analytic[0]!)).toEqual([1, 2, 3])
+  })
+})
+
+describe('directionCoordinate: the direction as one coordinate', () => {
+  it('x = 0, i = −1, a the analytic g·v, G the tensor’s largest |gᵢ|, L from the tensor’s scale narrowed by |f/a|', () => {
+    const s = setup([0.5, -0.25], [1.5, 0.75])
+    const d = dir([0, 1], [0.6, 0.8])
+    const c = directionCoordinate(s.p, s.loss, { ...s.t, value: { centre: 3, scale: 2 } }, d, 1.5)
+    expect(c).toMatchObject({ k: 0, i: -1, x: 0, a: 1.5, G: 1.5, u, tiny: SMALLEST.float64 })
+    expect(c.L).toBe(coordinateScale(0, 1.5, s.loss.value, { centre: 0, scale: 2 }, u))
+    // The automatic step: (3r)^(1/3)·L at most MAX_RELATIVE_STEP·L, and it is the optimal step too.
+    expect(c.h).toBeCloseTo(Math.min(K.MAX_RELATIVE_STEP, Math.cbrt(3 * c.r)) * c.L, 20)
+    expect(c.optimal).toBe(c.h)
+  })
+  it('a fixed step, then a start step, before the automatic one', () => {
+    const d = dir([0, 1], [0.6, 0.8])
+    const fixed = setup([0.5, -0.25], [1.5, 0.75], { step: 1e-3 })
+    expect(directionCoordinate(fixed.p, fixed.loss, fixed.t, d, 1, 2e-4).h).toBe(1e-3)
+    const auto = setup([0.5, -0.25], [1.5, 0.75])
+    expect(directionCoordinate(auto.p, auto.loss, auto.t, d, 1, 2e-4).h).toBe(2e-4)
+  })
+  it('along(s) moves every coordinate by s·vⱼ and returns the step actually taken along v, restoring `at`', () => {
+    const s = setup([0.5, -0.25], [1.5, 0.75])
+    const c = directionCoordinate(s.p, s.loss, s.t, dir([0, 1], [0.6, 0.8]), 1)
+    const seen = s.run(c.along(0.5))
+    expect(seen.x).toBeCloseTo(0.5, 15)
+    const moved = [0.5 + 0.3, -0.25 + 0.4]
+    expect(seen.f).toBeCloseTo(moved[0]! + 0.5 * moved[0]! ** 2 + moved[1]! + 0.5 * moved[1]! ** 2, 14)
+    expect(Array.from(s.data)).toEqual([0.5, -0.25])
+  })
+})
+
+describe('counted: runs a check and counts the calls it yields', () => {
+  it('passes each reply back and counts every yield', () => {
+    const inner = function* (): Check<number> {
+      const a = (yield 'loss') as number
+      const b = (yield 'loss') as number
+      return a + b
+    }
+    let n = 0
+    const out = drive(counted(inner()), () => ++n) as { value: number; calls: number }
+    expect(out).toEqual({ value: 3, calls: 2 })
+  })
+  it('throws a call’s error into the check, which may recover', () => {
+    const inner = function* (): Check<string> {
+      try {
+        yield 'loss'
+      } catch (error) {
+        return `caught ${(error as Error).message}`
+      }
+      return 'not thrown'
+    }
+    const out = drive(counted(inner()), () => {
+      throw new Error('boom')
+    }) as { value: string; calls: number }
+    expect(out).toEqual({ value: 'caught boom', calls: 1 })
+  })
+})
+
+describe('checkDirection: one directional test, judged like one coordinate', () => {
+  const w = [0.5, -0.25, 1, 2]
+  const right = w.map((x) => 1 + x)
+  const d = (): Direction => ({ k: 0, kind: 'random', indices: Int32Array.from([0, 1, 2, 3]), v: Float64Array.from([0.5, -0.5, 0.5, 0.5]), depth: 0 })
+
+  it('the right gradient: ok, numeric ≈ g·v, the first step, and its calls counted', () => {
+    const s = setup(w, right)
+    const r = s.run(checkDirection(s.p, s.loss, s.t, d()))
+    const a = analyticAlong(Float64Array.from(right), d())
+    expect(r).toMatchObject({ verdict: 'ok', failed: false, analytic: a })
+    expect(Math.abs(r.numeric - a)).toBeLessThanOrEqual(r.tolerance)
+    expect(r.calls).toBe(s.calls())
+    // Always swept: the first level, h/4 and 4h, two calls each.
+    expect(r.calls).toBeGreaterThanOrEqual(6)
+    expect(r.step).toBe(directionCoordinate(s.p, s.loss, s.t, d(), a).h)
+    expect(r.settled).toBeGreaterThanOrEqual(r.step)
+    expect(r.direction.kind).toBe('random')
+  })
+
+  it('negative control: one entry ×1.01 moves g·v by 0.005·|g₀|… beyond the bound: a bug', () => {
+    const wrong = [...right]
+    wrong[0] = wrong[0]! * 1.01
+    const s = setup(w, wrong)
+    const r = s.run(checkDirection(s.p, s.loss, s.t, d()))
+    expect(r).toMatchObject({ verdict: 'bug', failed: true })
+  })
+
+  it('a start step is where its sweep begins', () => {
+    const s = setup(w, right)
+    const r = s.run(checkDirection(s.p, s.loss, s.t, d(), 1e-4))
+    expect(r.step).toBe(1e-4)
+    expect(r.steps.map((x) => x.h).some((h) => Math.abs(h / 1e-4 - 1) < 1e-9)).toBe(true)
+  })
+
+  it('climbs while round-off dominates: a loss 1e9 + … at a tiny step reaches larger steps, and settles above the first', () => {
+    // Noise 1e9·u ≈ 1.1e-7 beside a step of 1e-8: ε/s ≈ 11, far beyond g·v; larger steps cure it.
+    const s = setup(w, right, { noise: 1e9 * u, step: 1e-8 })
+    const r = s.run(checkDirection(s.p, s.loss, s.t, d()))
+    // At least three levels above 4h (16h, 64h, 256h) …
+    expect(Math.max(...r.steps.map((x) => x.h))).toBeGreaterThanOrEqual(1e-8 * RATIO ** 4 * (1 - 1e-9))
+    expect(r.settled).toBeGreaterThan(1e-8)
+        const quiet = setup(w, w.map(Math.cos), { step: 1e-3, sine: true })
+    const q = quiet.run(checkDirection(quiet.p, quiet.loss, quiet.t, d()))
+    // … where a truncation-bound loss climbs one at most (Σ sin wᵢ at 1e-3).
+    expect(Math.max(...q.steps.map((x) => x.h))).toBeLessThanOrEqual(1e-3 * RATIO ** 2 * (1 + 1e-9))
+  })
+})
