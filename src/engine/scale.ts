@@ -140,21 +140,21 @@ export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number,
   // forward h* = 2(ε/|f″|)^(1/2), with f's derivatives of the size f/Lⁿ.
   const relStep = Math.min(K.MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
   const optimal = relStep * L
-  const h = o.step !== 'auto' ? o.step : o.method === 'central' ? firstStep(optimal, Math.max(loss.noise, u * Math.abs(loss.value), SMALLEST[p.precision]), r, L, Math.max(Math.abs(a), K.PRIOR_FLOOR * G)) : optimal
+  const h = o.step !== 'auto' ? o.step : o.method === 'central' ? firstStep(optimal, Math.max(loss.noise, u * Math.abs(loss.value), SMALLEST[p.precision]), r, L, Math.max(Math.abs(a), G)) : optimal
   return { p, k, i, x, a, G, r, L, h, optimal, u, tiny: SMALLEST[p.precision], loss, options: o }
 }
 
 /**
  * The first step of an automatic central difference: the optimal step h*, or one level of the sweep up,
  * RATIO·h*, where the quick path's bound is smaller there. Where f is a large constant plus a small
- * variation (a loss of 1e9 + something, or one weight among many in a loss of 2.3), the noise ε ≈ u·|f|
- * is large beside how much f changes along the coordinate while r = ε/|f| stays ≈ u, so h* is the step
- * for a loss with no offset and its round-off ε/h* swamps the bound. That bound (`quickBound` in
- * verdict.ts), before the measured gap is known, is B(s) = ε/s + TRUNCATION_PRIOR·(3r)^(2/3)·(s/h*)²·m
- * with m = max(|a|, PRIOR_FLOOR·G): B(RATIO·h*) < B(h*) where the round-off at h* is more than
- * RATIO·(RATIO + 1) = 20 times the prior there, i.e. where B is least beyond 10^(1/3)·h* = 2.15·h*. One level and no
- * further: the smallest level of the ladder is then h* itself, so a kink h* does not straddle (ReLU units
- * of a batch crossing 0 near x, which no scale foresees) is not straddled at that level either.
+ * variation (a loss of 1e9 + something), the noise ε ≈ u·|f| is large beside how much f changes along the
+ * coordinate while r = ε/|f| stays ≈ u, so h* is the step for a loss with no offset and its round-off ε/h*
+ * swamps the bound. That bound (`quickBound` in verdict.ts), before the measured gap is known, is
+ * B(s) = ε/s + TRUNCATION_PRIOR·(3r)^(2/3)·(s/h*)²·m, here with m = max(|a|, G): judged on the gradient
+ * scale, so that a derivative far below it (where f″, or a ReLU's jump of slope, dominates a) does not
+ * grow the step. B(RATIO·h*) < B(h*) where the round-off at h* is more than RATIO·(RATIO + 1) = 20 times the
+ * prior there, i.e. where B is least beyond 10^(1/3)·h* = 2.15·h*. One level and no further: the smallest
+ * level of the ladder is then h* itself, so a kink h* does not straddle is not straddled at that level either.
  */
 export function firstStep(optimal: number, eps: number, r: number, L: number, m: number): number {
   const up = Math.min(RATIO * optimal, K.MAX_RELATIVE_STEP * L)
