@@ -3,6 +3,7 @@
 //      inside the loss and gradient calls (issue #8 (a), (b));
 //   2. how good the error estimate is: estimated ÷ true error of the numeric derivative, on functions
 //      whose derivative is known exactly.
+//   npx tsx bench/index.ts [filter]   only the cost rows whose name contains `filter` (then nothing else)
 import { type Method, type Report, checkGradients } from 'gradcheck'
 import { PROBE_CALLS } from '../src/engine/constants.js'
 import { type CnnParams, type Dtype, backward, createCnn, loss as cnnLoss, makeBatch } from '../examples/cnn/cnn.js'
@@ -62,7 +63,8 @@ console.log(`(per weight: all calls, and those beyond the ${PROBE_CALLS} that me
 console.log(' did not clear, 6–8 calls each; directions: calls of the directional tests; check ÷ call time: wall time of the check over')
 console.log(' the time inside the loss and gradient calls, after a warm-up run)\n')
 console.log('model'.padEnd(40), 'checked'.padStart(8), 'calls'.padStart(7), 'calls/weight'.padStart(13), 'beyond fixed'.padStart(13), 'swept'.padStart(7), 'directions'.padStart(11), 'check ÷ calls'.padStart(14), 'ms'.padStart(7), ' pass')
-for (const m of models) {
+const FILTER = process.argv[2]
+for (const m of models.filter((m) => FILTER === undefined || m.name.includes(FILTER))) {
   // Warm up the JIT on the same model, then measure: time inside the loss and gradient vs the whole check.
   if (!m.cold) m.run((f) => f)
   let inside = 0
@@ -91,6 +93,8 @@ for (const m of models) {
     r.pass ? ' yes' : ' NO',
   )
 }
+
+if (FILTER !== undefined) process.exit(0)
 
 interface Known { name: string; f: (x: number) => number; df: (x: number) => number; x: number }
 const known: Known[] = [

@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../options.js'
 import type { Block } from '../params/flatten.js'
-import { K, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
+import { K, RATIO, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
 
@@ -106,7 +106,8 @@ export interface Coordinate {
   h: number
   /**
    * The step the noise model calls optimal, (3r)^(1/3)·L (capped at MAX_RELATIVE_STEP·L): f‴ of the
-   * size of the derivative over L². With `step: 'auto'`, h is this; a fixed step's prior scales from it.
+   * size of the derivative over L². With `step: 'auto'`, h is this, or RATIO times it where round-off
+   * swamps the quick path's bound there (`firstStep`); the truncation prior scales from it.
    */
   optimal: number
   u: number
@@ -139,6 +140,24 @@ export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number,
   // forward h* = 2(ε/|f″|)^(1/2), with f's derivatives of the size f/Lⁿ.
   const relStep = Math.min(K.MAX_RELATIVE_STEP, o.method === 'forward' ? 2 * Math.sqrt(r) : Math.cbrt(3 * r))
   const optimal = relStep * L
-  const h = o.step === 'auto' ? optimal : o.step
+  const h = o.step !== 'auto' ? o.step : o.method === 'central' ? firstStep(optimal, Math.max(loss.noise, u * Math.abs(loss.value), SMALLEST[p.precision]), r, L, Math.max(Math.abs(a), G)) : optimal
   return { p, k, i, x, a, G, r, L, h, optimal, u, tiny: SMALLEST[p.precision], loss, options: o }
+}
+
+/**
+ * The first step of an automatic central difference: the optimal step h*, or one level of the sweep up,
+ * RATIO·h*, where the quick path's bound is smaller there. Where f is a large constant plus a small
+ * variation (a loss of 1e9 + something), the noise ε ≈ u·|f| is large beside how much f changes along the
+ * coordinate while r = ε/|f| stays ≈ u, so h* is the step for a loss with no offset and its round-off ε/h*
+ * swamps the bound. That bound (`quickBound` in verdict.ts), before the measured gap is known, is
+ * B(s) = ε/s + TRUNCATION_PRIOR·(3r)^(2/3)·(s/h*)²·m, here with m = max(|a|, G): judged on the gradient
+ * scale, so that a derivative far below it (where f″, or a ReLU's jump of slope, dominates a) does not
+ * grow the step. B(RATIO·h*) < B(h*) where the round-off at h* is more than RATIO·(RATIO + 1) = 20 times the
+ * prior there, i.e. where B is least beyond 10^(1/3)·h* = 2.15·h*. One level and no further: the smallest
+ * level of the ladder is then h* itself, so a kink h* does not straddle is not straddled at that level either.
+ */
+export function firstStep(optimal: number, eps: number, r: number, L: number, m: number): number {
+  const up = Math.min(RATIO * optimal, K.MAX_RELATIVE_STEP * L)
+  const bound = (s: number): number => eps / s + K.TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2 * (s / optimal) ** 2 * m
+  return bound(up) < bound(optimal) ? up : optimal
 }

@@ -28,7 +28,7 @@ describe('adversarial smooth losses: correct gradients pass', () => {
 
 describe('adversarial smooth losses: planted bugs fail, blamed where they are', () => {
   for (const precision of PRECISIONS) {
-    it(`${precision}: one coordinate × (1 + δ), seeds 1…${CI.single[precision]} except ${BAD_SINGLE[precision].join(', ')}`, () => {
+    it(`${precision}: one coordinate × (1 + δ), seeds 1…${CI.single[precision]} except ${BAD_SINGLE[precision].join(', ') || 'none'}`, () => {
       const problems: string[] = []
       let planted = 0
       for (const seed of seeds(CI.single[precision], BAD_SINGLE[precision])) {
@@ -45,7 +45,7 @@ describe('adversarial smooth losses: planted bugs fail, blamed where they are', 
       expect(problems).toEqual([])
       expect(planted).toBeGreaterThanOrEqual(seeds(CI.single[precision], BAD_SINGLE[precision]).length * 0.8)
     })
-    it(`${precision}: a whole tensor wrong (×2, ×(−1), 0, transposed, a missing term), seeds 1…${CI.tensor[precision]} except ${BAD_TENSOR[precision].join(', ')}`, () => {
+    it(`${precision}: a whole tensor wrong (×2, ×(−1), 0, transposed, a missing term), seeds 1…${CI.tensor[precision]} except ${BAD_TENSOR[precision].join(', ') || 'none'}`, () => {
       const problems: string[] = []
       let planted = 0
       for (const seed of seeds(CI.tensor[precision], BAD_TENSOR[precision])) {

@@ -1,0 +1,29 @@
+// Planted bugs of the long measurement (npm run test:props:long) that passed before a fix and fail now, each
+// with its correct twin (the same case, the exact gradient), which must pass. Seeds from the long run:
+// plantSingle(makeCase(seed, { precision }), seed); the fix named beside each group.
+import { describe, expect, it } from 'vitest'
+import { type Precision, makeCase, plantSingle } from './generator.js'
+import { flatIndex, runBug, runCorrect } from './run.js'
+
+function caught(precision: Precision, seed: number): void {
+  it(`plantSingle(makeCase(${seed}, { precision: '${precision}' })) fails at its coordinate; the correct gradient passes`, () => {
+    const c = makeCase(seed, { precision })
+    const ok = runCorrect(c)
+    expect(ok.restored).toBe(true)
+    expect(ok.pass).toBe(true)
+    const bug = plantSingle(c, seed)
+    expect(bug).toBeDefined()
+    const b = runBug(c, bug!)
+    expect(b.restored).toBe(true)
+    expect(b.missed).toBe(false)
+    const info = c.tensors.find((t) => t.name === bug!.tensor)!
+    expect(b.report.entries.filter((e) => e.failed).map((e) => `${e.name}#${flatIndex(e.index, info.shape)}`)).toEqual([`${bug!.tensor}#${bug!.index}`])
+  })
+}
+
+describe('a constant offset: the first step one level up where round-off swamps its bound (scale.ts, `firstStep`)', () => {
+  // L + K with |K| ≫ |L|: ε ≈ u·|K| while f changes by far less across the coordinate's scale. At the step
+  // (3u)^(1/3)·L these bugs (×(1 ± 1e-5 … 6e-3)) passed within bounds 1.1–9.5× their size, all round-off.
+  // (14 and 43, in the CI range, are covered by adversarial.test.ts again.)
+  for (const seed of [130, 201, 337, 570, 659, 874, 1185, 1301, 1518, 2036, 2305]) caught('float64', seed)
+})
