@@ -83,7 +83,9 @@ function single(name: string, failing: readonly Entry[], alone: boolean): Hint |
   if (failing.length !== 1) return undefined
   const e = failing[0]!
   const base = { kind: 'single', name, path: e.path, alone } as const
-  return e.numeric !== 0 ? { ...base, factor: e.analytic / e.numeric } : base
+  // A factor only where it is a number: not for a numeric 0, nor for an analytic NaN or ±∞ (a JVP's).
+  const factor = e.analytic / e.numeric
+  return e.numeric !== 0 && Number.isFinite(factor) ? { ...base, factor } : base
 }
 
 /** One hint per pattern: the same factor on several tensors is said once, naming them all; nothing is said twice. */

@@ -329,6 +329,13 @@ describe('single', () => {
     expect(hints(e)).toEqual([{ kind: 'single', name: 'w', path: 'w[0]', alone: true }])
   })
 
+  it('no factor when the analytic value is NaN or ±∞ (a JVP mid-check): never "off by a factor NaN"', () => {
+    for (const analytic of [Number.NaN, Infinity, -Infinity]) {
+      const e = vector('w', [{ analytic, numeric: 2 }, { analytic: 1, numeric: 1, failed: false }])
+      expect(hints(e)).toEqual([{ kind: 'single', name: 'w', path: 'w[0]', alone: true }])
+    }
+  })
+
   it('not alone when another tensor fails too', () => {
     const e = [...vector('w', [{ analytic: 3, numeric: 2 }, { analytic: 1, numeric: 1, failed: false }]), ...vector('b', scaled(2))]
     expect(hints(e)[0]).toMatchObject({ kind: 'single', alone: false })
