@@ -4,7 +4,8 @@
 // (makeCase(seed, { precision })); the fix named beside each group.
 import { describe, expect, it } from 'vitest'
 import { type Bug, type Case, type Precision, makeCase } from './generator.js'
-import { flatIndex, runBug, runCorrect } from './run.js'
+import { runBug, runCorrect } from './run.js'
+import { expectPassAndCaughtAlone } from './twins.js'
 
 /** One coordinate ×factor: the largest such change among the coordinates of any tensor, if it clears 10 floors. */
 function scaled(c: Case, factor: number): Bug | undefined {
@@ -33,16 +34,7 @@ function scaled(c: Case, factor: number): Bug | undefined {
 function both(precision: Precision, seed: number, factor = 1.1): void {
   it(`makeCase(${seed}, { precision: '${precision}' }) passes, and fails with one coordinate ×${factor}`, () => {
     const c = makeCase(seed, { precision })
-    const o = runCorrect(c)
-    expect(o.restored).toBe(true)
-    expect(o.pass).toBe(true)
-    const bug = scaled(c, factor)
-    expect(bug).toBeDefined()
-    const b = runBug(c, bug!)
-    expect(b.restored).toBe(true)
-    expect(b.missed).toBe(false)
-    const info = c.tensors.find((t) => t.name === bug!.tensor)!
-    expect(b.report.entries.filter((e) => e.failed).map((e) => `${e.name}#${flatIndex(e.index, info.shape)}`)).toEqual([`${bug!.tensor}#${bug!.index}`])
+    expectPassAndCaughtAlone(c, scaled(c, factor))
   })
 }
 

@@ -1,23 +1,14 @@
 // Planted bugs of the long measurement (npm run test:props:long) that passed before a fix and fail now, each
 // with its correct twin (the same case, the exact gradient), which must pass. Seeds from the long run:
 // plantSingle(makeCase(seed, { precision }), seed); the fix named beside each group.
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { type Precision, makeCase, plantSingle } from './generator.js'
-import { flatIndex, runBug, runCorrect } from './run.js'
+import { expectPassAndCaughtAlone } from './twins.js'
 
 function caught(precision: Precision, seed: number): void {
   it(`plantSingle(makeCase(${seed}, { precision: '${precision}' })) fails at its coordinate; the correct gradient passes`, () => {
     const c = makeCase(seed, { precision })
-    const ok = runCorrect(c)
-    expect(ok.restored).toBe(true)
-    expect(ok.pass).toBe(true)
-    const bug = plantSingle(c, seed)
-    expect(bug).toBeDefined()
-    const b = runBug(c, bug!)
-    expect(b.restored).toBe(true)
-    expect(b.missed).toBe(false)
-    const info = c.tensors.find((t) => t.name === bug!.tensor)!
-    expect(b.report.entries.filter((e) => e.failed).map((e) => `${e.name}#${flatIndex(e.index, info.shape)}`)).toEqual([`${bug!.tensor}#${bug!.index}`])
+    expectPassAndCaughtAlone(c, plantSingle(c, seed))
   })
 }
 
