@@ -1,7 +1,7 @@
 import { K, RATIO } from './constants.js'
 import type { Level } from './differences.js'
 import type { Coordinate } from './scale.js'
-import { gapNoise } from './sweep.js'
+import { gapNoise, sameGapSign } from './sweep.js'
 import { bound } from './tolerance.js'
 import type { Judged } from './verdict.js'
 
@@ -13,7 +13,6 @@ import type { Judged } from './verdict.js'
  */
 export function kinkEvidence(small: Level, mid: Level, large: Level | undefined): boolean {
   if (!small.finite || !mid.finite) return false
-  const sameSign = Math.sign(small.forward - small.backward) === Math.sign(mid.forward - mid.backward)
   const excessSmall = small.gap - mid.gap / RATIO
   const excessMid = large?.finite ? mid.gap - large.gap / RATIO : excessSmall
   // Strong evidence stands on its own: more kinks further out can make the larger steps' gaps grow
@@ -23,7 +22,7 @@ export function kinkEvidence(small: Level, mid: Level, large: Level | undefined)
   // gap grows 4×(1 + O(s²)) per level, so a ratio below 4·(1 − KINK_SHARE) needs steps on the scale f
   // itself changes on; a kink at x gives a ratio of 1.
   const signal = Math.max(K.KINK_EVIDENCE * gapNoise(small), K.KINK_SHARE * small.gap)
-  return sameSign && excessSmall > signal && small.gap <= K.KINK_GROWTH * mid.gap + gapNoise(small) &&
+  return sameGapSign(small, mid) && excessSmall > signal && small.gap <= K.KINK_GROWTH * mid.gap + gapNoise(small) &&
     (strong || excessMid >= K.KINK_HOLD * excessSmall - gapNoise(mid))
 }
 

@@ -24,9 +24,11 @@ export function smooth(bigger: Level, smaller: Level): boolean {
  */
 function holds(lower: Level | undefined, l: Level): boolean {
   if (lower === undefined || !lower.finite) return false
-  const sameSign = Math.sign(lower.forward - lower.backward) === Math.sign(l.forward - l.backward)
-  return sameSign && lower.gap <= K.KINK_GROWTH * l.gap && l.gap <= K.KINK_GROWTH * lower.gap
+  return sameGapSign(lower, l) && lower.gap <= K.KINK_GROWTH * l.gap && l.gap <= K.KINK_GROWTH * lower.gap
 }
+
+/** D₊ − D₋ has the same sign at both levels, as a kink's jump keeps it. */
+export const sameGapSign = (a: Level, b: Level): boolean => Math.sign(a.forward - a.backward) === Math.sign(b.forward - b.backward)
 
 /**
  * The noise the levels themselves show (the probe's tiny moves may not see the round-off of a large
