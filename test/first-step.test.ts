@@ -45,20 +45,27 @@ describe('a loss with a large constant offset', () => {
   const at = [0.3, -1.2, 0.8, 1.9, -0.4, 0.1]
   const mean = at.reduce((s, v) => s + v, 0) / at.length
   const std = Math.sqrt(at.reduce((s, v) => s + (v - mean) ** 2, 0) / at.length)
-  it('takes its first steps one level up: RATIO times the optimal step (3r)^(1/3)·L for r = ε/|f|', () => {
+  /** log_RATIO(step / h*) for an entry: h* = (3r)^(1/3)·L, r = ε/|f|, L the spread or the distance from the mean. */
+  const levelOf = (report: Report, e: Report['entries'][number], h: number): number => {
+    const r = report.loss.noise / Math.abs(report.loss.value)
+    const optimal = Math.cbrt(3 * r) * Math.max(Math.abs(e.value - mean), std)
+    return Math.log(h / optimal) / Math.log(RATIO)
+  }
+  it('is cleared by one difference at the trial step: a level RATIOᵏ·h* above the first (scale.ts, `trialStep`)', () => {
     const report = offsetLoss(1e7, -1, 1)
     expect(report.pass).toBe(true)
-    const r = report.loss.noise / Math.abs(report.loss.value)
     for (const e of report.entries) {
-      // L: the tensor's spread, or the coordinate's distance from its mean where larger (|f/a| is far larger).
-      const optimal = Math.cbrt(3 * r) * Math.max(Math.abs(e.value - mean), std)
-      // Cleared by that one difference (2 calls a coordinate, as at h*).
+      // 2 calls a coordinate, as at h*; the level is whole (on the sweep's ladder) and above RATIO·h*,
+      // where firstStep alone would go: the offset's round-off is 1e7× the loss's variation.
       expect(e.steps).toHaveLength(1)
-      expect(Math.abs(e.steps[0]!.h / (RATIO * optimal) - 1)).toBeLessThan(1e-9)
+      const k = levelOf(report, e, e.steps[0]!.h)
+      expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9)
+      expect(Math.round(k)).toBeGreaterThan(1)
     }
   })
   // At h* the bound was round-off: 4.7e-4 for coordinate 3 (derivative −0.356), and ×(1 + 1e-3) (3.4e-4) passed.
-  // One level up it is 1.3e-4, and the sweep's smallest level is h* itself.
+  // At the trial step the difference disagrees beyond its quick bound, and its own sweep, on the trial's
+  // scale, convicts it.
   it('fails a gradient off by 1e-3 on one coordinate, and only there; the correct one passes', () => {
     expect(offsetLoss(1e7, -1, 1).pass).toBe(true)
     const bug = offsetLoss(1e7, 3, 1 + 1e-3)
@@ -66,8 +73,9 @@ describe('a loss with a large constant offset', () => {
     expect(bug.entries.filter((e) => e.failed).map((e) => e.index[0])).toEqual([3])
     const e = bug.entries.find((x) => x.index[0] === 3)!
     expect(e.verdict).toBe('bug')
-    const r = bug.loss.noise / Math.abs(bug.loss.value)
-    const optimal = Math.cbrt(3 * r) * Math.max(Math.abs(e.value - mean), std)
-    expect(Math.abs(Math.min(...e.steps.map((s) => s.h)) / optimal - 1)).toBeLessThan(1e-9)
+    for (const st of e.steps) {
+      const k = levelOf(bug, e, st.h)
+      expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9)
+    }
   })
 })

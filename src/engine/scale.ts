@@ -158,6 +158,31 @@ export function coordinate(p: Point, loss: LossStats, t: TensorScale, k: number,
  */
 export function firstStep(optimal: number, eps: number, r: number, L: number, m: number): number {
   const up = Math.min(RATIO * optimal, K.MAX_RELATIVE_STEP * L)
-  const bound = (s: number): number => eps / s + K.TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2 * (s / optimal) ** 2 * m
+  const bound = priorBound(optimal, eps, r, m)
   return bound(up) < bound(optimal) ? up : optimal
+}
+
+/** The quick path's bound at step s before any gap is measured: round-off ε/s plus the truncation prior, which scales with s² from h*. */
+const priorBound = (optimal: number, eps: number, r: number, m: number) => (s: number): number =>
+  eps / s + K.TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2 * (s / optimal) ** 2 * m
+
+/**
+ * A step to try before the first: the level of the ladder h·RATIOᵏ (k ≥ 1, at most MAX_RELATIVE_STEP·L)
+ * where the quick path's bound is least, with the derivative judged as the quick path judges it,
+ * m = max(|a|, PRIOR_FLOOR·G). Where round-off swamps that bound at h (a derivative small beside the
+ * gradient scale in float32, a loss far larger than its variation) one difference there clears the
+ * weight with a bound as tight as the noise allows, or says nothing: a weight it does not clear is then
+ * checked from h exactly as without it, so the ladder, its kinks and its verdicts are the same.
+ * Undefined where h itself is that level, and for anything but an automatic central difference.
+ */
+export function trialStep(c: Coordinate): number | undefined {
+  const o = c.options
+  if (o.step !== 'auto' || o.method !== 'central') return undefined
+  const eps = Math.max(c.loss.noise, c.u * Math.abs(c.loss.value), c.tiny)
+  const bound = priorBound(c.optimal, eps, c.r, Math.max(Math.abs(c.a), K.PRIOR_FLOOR * c.G))
+  const top = K.MAX_RELATIVE_STEP * c.L
+  if (!(c.h > 0 && c.h < top && Number.isFinite(top))) return undefined
+  let best = c.h
+  for (let s = c.h * RATIO; s <= top * (1 + 1e-12); s *= RATIO) if (bound(s) < bound(best)) best = s
+  return best > c.h ? best : undefined
 }

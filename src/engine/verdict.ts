@@ -45,6 +45,13 @@ export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undef
   return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }
 }
 
+/** One difference disagrees with a beyond its quick bound, which is not weak: evidence against a that a sweep must weigh. */
+export function disagrees(c: Coordinate, l: Level): boolean {
+  if (!l.finite) return false
+  const { n, err, tolerance } = quickBound(c, l)
+  return Math.abs(c.a - n) > tolerance && !weak(c, n, err)
+}
+
 /** One finite difference's bound before a sweep: its round-off, its truncation prior, and what |a − n| may be. */
 function quickBound(c: Coordinate, l: Level): { n: number; noise: number; prior: number; err: number; tolerance: number } {
   const n = l.central

@@ -1,11 +1,11 @@
 import { type LossStats, measureLoss, remeasure } from '../engine/noise.js'
 import type { Check } from '../engine/drive.js'
 import type { Point } from '../engine/point.js'
-import { type TensorScale, coordinate, tensorScale, tensorScales } from '../engine/scale.js'
+import { type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
 import { UNIT_ROUNDOFF } from '../engine/constants.js'
-import { type Judged, clearedByFirst, judge, secondStep, stepsOf } from '../engine/verdict.js'
-import { level } from '../engine/differences.js'
+import { type Judged, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
+import { type Level, level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
 import type { Entry } from '../report/types.js'
@@ -17,18 +17,42 @@ import type { Entry } from '../report/types.js'
  */
 export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Check<Judged & { step: number }> {
   const c = coordinate(p, loss, t, k, i)
+  const tried = trialStep(c)
+  const trial = tried === undefined ? undefined : yield* level(c, tried)
+  const cleared = trial && clearedByFirst(c, trial)
+  if (trial && cleared) return { ...cleared, step: trial.s, steps: stepsOf([trial]) }
+  let before = trial ? [trial] : []
+  // The trial disagrees beyond its bound, which is tighter than any the first step can reach: a bug
+  // smaller than the round-off at h would pass there. The trial's own sweep decides whether f is
+  // smooth on its scale; only a bug found there stands, anything else is judged from h as without it.
+  if (trial && disagrees(c, trial)) {
+    const ct = { ...c, h: trial.s }
+    const ladder = yield* sweep(ct, { level: trial })
+    const judged = judge(ct, ladder, yield* climb(ct, ladder))
+    if (judged.failed) return { ...judged, step: trial.s, steps: stepsOf(ladder) }
+    before = ladder
+  }
   const first = yield* firstLevel(c)
   const step = first.level.s
   const quick = clearedByFirst(c, first.level)
-  if (quick !== undefined) return { ...quick, step, steps: stepsOf([first.level]) }
+  if (quick !== undefined) return { ...quick, step, steps: stepsOf([...before, first.level]) }
   const s = secondStep(c, first.level)
-  const second = s === undefined ? undefined : { step: s, level: yield* level(c, s) }
+  const second = s === undefined ? undefined : { step: s, level: s === trial?.s ? trial : yield* level(c, s) }
   const again = second && clearedByFirst(c, second.level)
-  if (second && again) return { ...again, step: second.level.s, steps: stepsOf([first.level, second.level]) }
+  if (second && again) return { ...again, step: second.level.s, steps: stepsOf([...before, first.level, second.level].filter(unique)) }
   const ladder = yield* sweep(c, first, second)
   const estimate = yield* climb(c, ladder)
   const levels = first.up === undefined ? ladder : [first.level, ...ladder]
-  return { ...judge(c, ladder, estimate), step, steps: stepsOf(levels) }
+  return { ...judge(c, ladder, estimate), step, steps: stepsOf([...before, ...levels].filter(unique)) }
+}
+
+/**
+ * Each step once: as last seen (the trial may be the sweep's level above h, which the audit may have given
+ * more noise), or as first seen where that met a NaN or ±∞, so the entry keeps the evidence and the warning counts it.
+ */
+const unique = (l: Level, j: number, all: Level[]): boolean => {
+  const same = all.filter((m) => m.s === l.s)
+  return (same.find((m) => !m.finite) ?? same[same.length - 1]) === l && all.indexOf(l) === j
 }
 
 export function entryOf(p: Point, k: number, i: number, j: Judged & { step: number }): Entry {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { K, SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
+import { K, RATIO, SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Point } from '../../src/engine/point.js'
-import { blockMax, coordinate, coordinateScale, relativeNoise, scalarScale, type Spread, tensorScale, tensorScales } from '../../src/engine/scale.js'
+import { type Coordinate, blockMax, coordinate, coordinateScale, relativeNoise, scalarScale, type Spread, tensorScale, tensorScales, trialStep } from '../../src/engine/scale.js'
 import type { Block, Precision } from '../../src/params/flatten.js'
 
 // The step for each coordinate (docs/numerics.md §3), function by function.
@@ -203,5 +203,50 @@ describe('coordinate: the first step, (3r)^(1/3)·L central, 2√r·L forward, c
     const c = coordinate(point(0, 0, 'central', 'auto', 'float32'), loss(10, 1e-9), { value: unit, gradient: 0.7, change: 0 }, 0, 1)
     expect(c).toMatchObject({ G: 0.7, u: u32, tiny: SMALLEST.float32 })
     expect(c.r).toBe(u32)
+  })
+})
+
+describe('trialStep: the ladder level h·RATIOᵏ above h where the quick bound ε/s + prior·(s/h*)²·m is least', () => {
+  // A coordinate of f with noise ε: h = h* = (3r)^(1/3)·L for r = ε/|f|, prior m = max(|a|, PRIOR_FLOOR·G).
+  const at = (o: { noise: number; value?: number; a?: number; G?: number; L?: number; h?: number; step?: 'auto' | number; method?: 'central' | 'forward' }): Coordinate => {
+    const value = o.value ?? 1
+    const L = o.L ?? 1
+    const r = Math.max(o.noise / Math.abs(value), u)
+    const optimal = Math.cbrt(3 * r) * L
+    return {
+      a: o.a ?? 1, G: o.G ?? 1, r, L, h: o.h ?? optimal, optimal, u, tiny: SMALLEST.float64,
+      loss: { value, noise: o.noise }, options: { step: o.step ?? 'auto', method: o.method ?? 'central' },
+    } as unknown as Coordinate
+  }
+  const bound = (c: Coordinate, s: number): number =>
+    Math.max(c.loss.noise, u * Math.abs(c.loss.value)) / s + K.TRUNCATION_PRIOR * Math.cbrt(3 * c.r) ** 2 * (s / c.optimal) ** 2 * Math.max(Math.abs(c.a), K.PRIOR_FLOOR * c.G)
+  it('is undefined where the bound is least at h itself: noise in proportion to f', () => {
+    expect(trialStep(at({ noise: u }))).toBeUndefined()
+  })
+  it('goes up the ladder, as far as the bound falls, where round-off swamps it (a loss 1e7× its variation)', () => {
+    const c = at({ noise: 1e7 * u, value: 1e7, a: 1, G: 1 })
+    const s = trialStep(c)!
+    const k = Math.log(s / c.h) / Math.log(RATIO)
+    expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9)
+    expect(Math.round(k)).toBeGreaterThanOrEqual(1)
+    // least among its neighbours on the ladder
+    expect(bound(c, s)).toBeLessThan(bound(c, s / RATIO))
+    if (s * RATIO <= K.MAX_RELATIVE_STEP * c.L) expect(bound(c, s)).toBeLessThanOrEqual(bound(c, s * RATIO))
+  })
+  it('never beyond MAX_RELATIVE_STEP of the scale', () => {
+    // next to no truncation prior: the bound falls all the way up
+    const c = at({ noise: 1e-6, a: 1e-12, G: 0, h: K.MAX_RELATIVE_STEP / 100 })
+    const s = trialStep(c)!
+    expect(s).toBeLessThanOrEqual(K.MAX_RELATIVE_STEP * c.L * (1 + 1e-12))
+    expect(s * RATIO).toBeGreaterThan(K.MAX_RELATIVE_STEP * c.L)
+  })
+  it('is undefined for a fixed step, a forward difference, a step of 0, an infinite scale', () => {
+    const big = { noise: 1e7 * u, value: 1e7 }
+    expect(trialStep(at(big))).toBeDefined()
+    expect(trialStep(at({ ...big, step: 1e-3 }))).toBeUndefined()
+    expect(trialStep(at({ ...big, method: 'forward' }))).toBeUndefined()
+    // these ran the ladder forever
+    expect(trialStep(at({ ...big, h: 0 }))).toBeUndefined()
+    expect(trialStep(at({ ...big, L: Infinity }))).toBeUndefined()
   })
 })
