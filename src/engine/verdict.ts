@@ -34,13 +34,13 @@ export const stepsOf = (levels: readonly Level[]): Step[] =>
  * the gradient scale G for an entry far below it (where f″ vanishes and f‴ does not, as for x³ near 0).
  * Returns undefined when the weight must be swept.
  */
-export function clearedByFirst(c: Coordinate, first: Level): Verdictless | undefined {
+export function clearedByFirst(c: Coordinate, first: Level, negligible: number = NEGLIGIBLE.clear): Verdictless | undefined {
   if (!first.finite || c.options.method === 'richardson') return undefined
   const { n, err, tolerance } = quickBound(c, first)
   // Not when its whole bound, prior included, is coarse (where f curves faster than its scale says, the
   // gap term alone allows a 10% error), or when the bound is half the derivative or more (down to
   // derivatives 1e-3 of the gradient scale: a feature 1000× smaller than the others is judged on its own).
-  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, err) && share(c, n, err, NEGLIGIBLE.clear) < K.WEAK
+  const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, err) && share(c, n, err, negligible) < K.WEAK
   if (!cleared) return undefined
   return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }
 }

@@ -3,7 +3,7 @@ import type { Check } from '../engine/drive.js'
 import type { Point } from '../engine/point.js'
 import { type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
-import { UNIT_ROUNDOFF } from '../engine/constants.js'
+import { NEGLIGIBLE, UNIT_ROUNDOFF } from '../engine/constants.js'
 import { type Judged, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
 import { type Level, level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
@@ -19,7 +19,7 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const c = coordinate(p, loss, t, k, i)
   const tried = trialStep(c)
   const trial = tried === undefined ? undefined : yield* level(c, tried)
-  const cleared = trial && clearedByFirst(c, trial)
+  const cleared = trial && clearedByFirst(c, trial, NEGLIGIBLE.weak)
   if (trial && cleared) return { ...cleared, step: trial.s, steps: stepsOf([trial]) }
   let before = trial ? [trial] : []
   // The trial disagrees beyond its bound, which is tighter than any the first step can reach: a bug

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { K, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
+import { K, NEGLIGIBLE, RATIO, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import type { Level } from '../../src/engine/differences.js'
 import type { Estimate } from '../../src/engine/extrapolate.js'
 import type { Coordinate } from '../../src/engine/scale.js'
@@ -128,6 +128,18 @@ describe('clearedByFirst: one central difference clears a weight within a prior 
     const tiny = coordinate({ a: 1e-4, G: 1 })
     expect(clearedByFirst(tiny, first(1e-4, 1e-2))).toBeDefined()
     expect(clearedByFirst(coordinate({ a: 1e-3, G: 1 }), first(1e-3, 1e-2))).toBeUndefined()
+  })
+
+  it("at the trial step (negligible = NEGLIGIBLE.weak), derivatives below 1 % of G are judged against G, as a sweep's verdict judges them", () => {
+    // a = 5e-3 of G: the weak rule refuses a bound of 1.2e-3 at the default 1e-3 and clears it at 1e-2,
+    // where the sweep (`weak` in tolerance.ts) would call it ok with the same bound.
+    const c = coordinate({ a: 5e-3, G: 1 })
+    expect(clearedByFirst(c, first(5e-3, 1.2e-3))).toBeUndefined()
+    expect(clearedByFirst(c, first(5e-3, 1.2e-3), NEGLIGIBLE.weak)).toBeDefined()
+    // Negative control: a disagreement beyond the bound is not cleared either way (×2 on that weight).
+    expect(clearedByFirst(c, first(1e-2, 1.2e-3), NEGLIGIBLE.weak)).toBeUndefined()
+    // From 1 % of G up the derivative is judged on its own at the trial as well.
+    expect(clearedByFirst(coordinate({ a: 0.011, G: 1 }), first(0.011, 1.5e-3), NEGLIGIBLE.weak)).toBeUndefined()
   })
 })
 
