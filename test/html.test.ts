@@ -149,14 +149,14 @@ describe('colours', () => {
       Worst weights
         path   analytic  numeric  abs. error  allowed  rel. error  digits  verdict
       <red>  at[0]         6        3      3.0e+0   1.4e-9      5.0e-1  0 of 9  bug: stays at 3.0e+0 as the step shrinks 1.4e-5 → 8.7e-7</red>
-      <dim>  at[1]        12       12      0.0e+0   2.1e-8      0.0e+0  8 of 8  ok</dim>
+      <dim>  at[1]        12       12      0.0e+0   5.9e-9      0.0e+0  9 of 9  ok</dim>
 
       Per tensor
         tensor  checked  failed  max rel. error  norm ratio  cs231n band
       <red>  at            2       1          5.0e-1      1.2e-1  probably wrong  ←</red>
 
       Hint: only at[0] is off, by a factor 2 — look at how that one weight is accumulated.
-      Replay: { seed: 1849 }  (24 loss calls; loss 9 ± 1.0e-15)"
+      Replay: { seed: 1849 }  (26 loss calls; loss 9 ± 1.0e-15)"
     `)
   })
 })

@@ -30,10 +30,10 @@ describe('the failure message', () => {
       Worst weights
         path                analytic    numeric  abs. error  allowed  rel. error  digits  verdict
         layer.weight[1,2]  -0.775483  -0.767805      7.7e-3  2.5e-10      9.9e-3  2 of 9  bug: stays at 7.7e-3 as the step shrinks 7.1e-6 → 4.4e-7
+        layer.weight[0,1]  -0.432651  -0.432651     1.1e-10  6.4e-10     2.5e-10  8 of 8  ok
+        layer.weight[1,1]   0.479878   0.479878     7.3e-11  6.1e-10     1.5e-10  8 of 8  ok
         layer.bias[0]       0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  7 of 7  ok
-        layer.bias[1]      -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  8 of 8  ok
-        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  8 of 8  ok
-        layer.weight[1,1]   0.479878   0.479878     1.9e-11   1.2e-9     4.0e-11  8 of 8  ok
+        layer.weight[0,2]   0.692241   0.692241     6.1e-11  9.1e-10     8.7e-11  8 of 8  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
@@ -41,7 +41,7 @@ describe('the failure message', () => {
         layer.bias          2       0         8.7e-10     3.7e-10  happy
 
       Hint: only layer.weight[1,2] is off, by a factor 1.01 — look at how that one weight is accumulated.
-      Replay: { seed: 1849 }  (36 loss calls; loss 0.440727 ± 8.9e-17)"
+      Replay: { seed: 1849 }  (38 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 
@@ -57,11 +57,11 @@ describe('the failure message', () => {
         path                analytic    numeric  abs. error  allowed  rel. error  digits  verdict
         layer.bias[1]      -0.767805  -0.383903      3.8e-1   3.1e-9      5.0e-1  0 of 8  bug: stays at 3.8e-1 as the step shrinks 5.1e-7 → 3.2e-8
         layer.bias[0]       0.692241   0.346121      3.5e-1   3.2e-9      5.0e-1  0 of 8  bug: stays at 3.5e-1 as the step shrinks 5.1e-7 → 3.2e-8
-        layer.weight[1,0]  -0.191951  -0.191951     1.2e-11  6.4e-10     6.3e-11  8 of 8  ok
+        layer.weight[0,1]  -0.432651  -0.432651     1.1e-10  6.4e-10     2.5e-10  8 of 8  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
-        layer.weight        6       0         6.3e-11     1.4e-11  happy
+        layer.weight        6       0         2.5e-10     6.2e-11  happy
         layer.bias          2       2          5.0e-1      3.3e-1  probably wrong  ←
 
       Hint: layer.bias: analytic = ×2 numeric on all 2 significant checked entries — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice.
@@ -77,13 +77,13 @@ describe('the failure message', () => {
       ✓ all 8 checked weights agree within what the numerics explain (float64, central differences, auto step)
 
       Largest disagreements
-        path            analytic    numeric  abs. error  allowed  rel. error  digits  verdict
-        layer.bias[0]   0.346121   0.346121     3.0e-10   3.6e-9     8.7e-10  7 of 7  ok
-        layer.bias[1]  -0.383903  -0.383903     2.4e-10   3.7e-9     6.3e-10  8 of 8  ok
+        path                analytic    numeric  abs. error  allowed  rel. error  digits  verdict
+        layer.weight[0,1]  -0.432651  -0.432651     1.1e-10  6.4e-10     2.5e-10  8 of 8  ok
+        layer.weight[1,1]   0.479878   0.479878     7.3e-11  6.1e-10     1.5e-10  8 of 8  ok
 
       Per tensor
         tensor        checked  failed  max rel. error  norm ratio  cs231n band
-        layer.weight        6       0         6.3e-11     1.4e-11  happy
+        layer.weight        6       0         2.5e-10     6.2e-11  happy
         layer.bias          2       0         8.7e-10     3.7e-10  happy
 
       Replay: { seed: 1849 }  (32 loss calls; loss 0.440727 ± 8.9e-17)"

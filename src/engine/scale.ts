@@ -182,7 +182,7 @@ export function trialStep(c: Coordinate): number | undefined {
   const bound = priorBound(c.optimal, eps, c.r, Math.max(Math.abs(c.a), K.PRIOR_FLOOR * c.G))
   const top = K.MAX_RELATIVE_STEP * c.L
   if (!(c.h > 0 && c.h < top && Number.isFinite(top))) return undefined
-  let best = c.h
+  let best = bound(c.h / RATIO) < bound(c.h) ? c.h / RATIO : c.h
   for (let s = c.h * RATIO; s <= top * (1 + 1e-12); s *= RATIO) if (bound(s) < bound(best)) best = s
-  return best > c.h ? best : undefined
+  return best !== c.h ? best : undefined
 }

@@ -11,9 +11,10 @@ import { random, sampleIndices } from '../random.js'
 import type { Entry } from '../report/types.js'
 
 /**
- * Checks coordinate `i` of tensor `k`: one difference, and where its disagreement is not clearly
- * within the prior bound, a sweep over steps 4h, h, h/4 (and larger where round-off dominates) that
- * yields a Richardson estimate, its error, kink evidence and the trend of the disagreement.
+ * Checks coordinate `i` of tensor `k`: one difference (at the trial step, where the quick bound is
+ * tightest, then at h), and where its disagreement is not clearly within the prior bound, a sweep over
+ * steps 4h, h, h/4 (and larger where round-off dominates) that yields a Richardson estimate, its error,
+ * kink evidence and the trend of the disagreement.
  */
 export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: number, i: number): Check<Judged & { step: number }> {
   const c = coordinate(p, loss, t, k, i)
@@ -22,28 +23,40 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const cleared = trial && clearedByFirst(c, trial, NEGLIGIBLE.weak)
   if (trial && cleared) return { ...cleared, step: trial.s, steps: stepsOf([trial]) }
   let before = trial ? [trial] : []
-  // The trial disagrees beyond its bound, which is tighter than any the first step can reach: a bug
+  const against = trial !== undefined && disagrees(c, trial)
+  // A trial above h disagrees beyond its bound, which is tighter than any the first step can reach: a bug
   // smaller than the round-off at h would pass there. The trial's own sweep decides whether f is
   // smooth on its scale; only a bug found there stands, anything else is judged from h as without it.
-  if (trial && disagrees(c, trial)) {
+  if (trial && against && trial.s > c.h) {
     const ct = { ...c, h: trial.s }
     const ladder = yield* sweep(ct, { level: trial })
     const judged = judge(ct, ladder, yield* climb(ct, ladder))
     if (judged.failed) return { ...judged, step: trial.s, steps: stepsOf(ladder) }
     before = ladder
   }
+  // A trial below h that disagrees is evidence h's looser bound must not clear: the sweep from h, with the
+  // trial as its level below, weighs it.
+  const below = trial !== undefined && against && trial.s < c.h
   const first = yield* firstLevel(c)
   const step = first.level.s
-  const quick = clearedByFirst(c, first.level)
+  const quick = below ? undefined : clearedByFirst(c, first.level)
   if (quick !== undefined) return { ...quick, step, steps: stepsOf([...before, first.level]) }
-  const s = secondStep(c, first.level)
+  const s = below ? trial.s : secondStep(c, first.level)
   const second = s === undefined ? undefined : { step: s, level: s === trial?.s ? trial : yield* level(c, s) }
-  const again = second && clearedByFirst(c, second.level)
+  const again = second && !below && clearedByFirst(c, second.level)
   if (second && again) return { ...again, step: second.level.s, steps: stepsOf([...before, first.level, second.level].filter(unique)) }
   const ladder = yield* sweep(c, first, second)
   const estimate = yield* climb(c, ladder)
   const levels = first.up === undefined ? ladder : [first.level, ...ladder]
-  return { ...judge(c, ladder, estimate), step, steps: stepsOf([...before, ...levels].filter(unique)) }
+  const steps = stepsOf([...before, ...levels].filter(unique))
+  const judged = judge(c, ladder, estimate)
+  // A disagreement that grows as the step shrinks is round-off's story, not a bug's: where the trial below
+  // h alone stood against h's own clearance, h's bound decides, as without the trial.
+  if (below && judged.failed && judged.reason.kind === 'sweep' && judged.reason.trend === 'grows') {
+    const atH = clearedByFirst(c, first.level)
+    if (atH !== undefined) return { ...atH, step, steps }
+  }
+  return { ...judged, step, steps }
 }
 
 /**

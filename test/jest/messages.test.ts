@@ -28,7 +28,7 @@ Per tensor
   at            3       3          2.0e+0     1.2e+11  probably wrong  ←
 
 Hint: at: analytic = ×−1 numeric on all 3 significant checked entries — a sign flip (gradient ascent vs descent, or a − dropped).
-Replay: { seed: 1849 }  (34 loss calls; loss 0.12842 ± 5.0e-17)"
+Replay: { seed: 1849 }  (40 loss calls; loss 0.12842 ± 5.0e-17)"
 `)
   })
 
@@ -40,12 +40,12 @@ Expected the gradients not to match, but they do:
 ✓ all 3 checked weights agree within what the numerics explain (float64, central differences, auto step)
 
 Largest disagreements
-  path    analytic    numeric  abs. error  allowed  rel. error  digits  verdict
-  at[0]  -0.312337  -0.312337     8.8e-12   1.2e-9     2.8e-11  8 of 8  ok
+  path   analytic   numeric  abs. error  allowed  rel. error  digits  verdict
+  at[2]  -1.24935  -1.24935     1.5e-10   1.0e-9     1.2e-10  9 of 9  ok
 
 Per tensor
   tensor  checked  failed  max rel. error  norm ratio  cs231n band
-  at            3       0         2.8e-11     5.9e-12  happy
+  at            3       0         1.2e-10     5.7e-11  happy
 
 Replay: { seed: 1849 }  (22 loss calls; loss 0.12842 ± 5.0e-17)"
 `)

@@ -26,7 +26,8 @@ export const BAD_SINGLE: Record<Precision, number[]> = {
   // float64 14 and 43 (offset), missed while every first step was the optimal step for |f|, are caught since
   // the first step goes one level up where round-off swamps its bound (src/engine/scale.ts, `firstStep`).
   float64: [],
-  float32: [2],
+  // float32 2, missed within the quick bound at h, is caught since the trial one level below h (scale.ts `trialStep`).
+  float32: [],
 }
 
 /** Planted whole-tensor bugs (plantTensor(case, seed)) missed or misblamed. */

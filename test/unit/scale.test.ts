@@ -220,8 +220,19 @@ describe('trialStep: the ladder level h·RATIOᵏ above h where the quick bound 
   }
   const bound = (c: Coordinate, s: number): number =>
     Math.max(c.loss.noise, u * Math.abs(c.loss.value)) / s + K.TRUNCATION_PRIOR * Math.cbrt(3 * c.r) ** 2 * (s / c.optimal) ** 2 * Math.max(Math.abs(c.a), K.PRIOR_FLOOR * c.G)
-  it('is undefined where the bound is least at h itself: noise in proportion to f', () => {
-    expect(trialStep(at({ noise: u }))).toBeUndefined()
+  it('is h/RATIO where the prior outweighs the round-off at h more than 16/5 times: noise in proportion to f (1/24 of it)', () => {
+    // B(h/4) = 4N + P/16 < B(h) = N + P exactly when N < 5P/16.
+    const c = at({ noise: u })
+    expect(trialStep(c)).toBe(c.h / RATIO)
+    expect(bound(c, c.h / RATIO)).toBeLessThan(bound(c, c.h) / 4)
+  })
+  it('is undefined where the bound is least at h itself: round-off between 5/16 and 20 times the prior', () => {
+    // N/P = 2 at h: neither h/4 (8N + P/16) nor 4h (N/4 + 16P) is tighter. P = 8·(3r)^(2/3)·|a| with r = u.
+    const P = K.TRUNCATION_PRIOR * Math.cbrt(3 * u) ** 2
+    const c = at({ noise: u, a: 1, G: 1 })
+    const N = (2 * P * c.h)
+    const two = at({ noise: N, value: N / u, a: 1, G: 1, h: c.h })
+    expect(trialStep({ ...two, r: u, optimal: c.h } as Coordinate)).toBeUndefined()
   })
   it('goes up the ladder, as far as the bound falls, where round-off swamps it (a loss 1e7× its variation)', () => {
     const c = at({ noise: 1e7 * u, value: 1e7, a: 1, G: 1 })
