@@ -61,7 +61,21 @@ function audited(levels: Level[]): Level[] {
     const above = Math.abs(mid.central - large.central)
     if (moved > (smooth(large, mid) ? above / RATIO : K.STAIRCASE * above)) eps = Math.max(eps, ((moved - above / RATIO) * s.s * RATIO) / (RATIO + 1))
   }
+  eps = Math.max(eps, tieStair(levels))
   return levels.map((l) => ({ ...l, noise: Math.max(l.noise, eps / l.s) }))
+}
+
+/**
+ * A third witness: a level where the loss did not change at all (f(x ± s) = f(x), bit for bit) while
+ * another level's central change f(x + s) − f(x − s) is not 0. The loss moves in stairs there (a large
+ * intermediate that absorbs the move), and the smallest change seen is at least one stair q; each value
+ * is then within q/2 of the smooth f, so ε ≥ q/2. Where no level changed at all there is no stair to see
+ * (a weight the loss ignores): 0.
+ */
+function tieStair(levels: readonly Level[]): number {
+  if (!levels.some((l) => l.finite && l.forward === 0 && l.backward === 0)) return 0
+  const changes = levels.filter((l) => l.finite && l.central !== 0).map((l) => Math.abs(l.central) * 2 * l.s)
+  return changes.length === 0 ? 0 : Math.min(...changes) / 2
 }
 
 /**

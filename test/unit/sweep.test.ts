@@ -333,13 +333,13 @@ describe('climb: its caps and its conditions', () => {
 
   it('levels that agree within their round-off are climbed, whatever part of the bound their differences make', () => {
     // 1e8 + sin(x) at h = 1e-8, below the ulp of 1e8 (1.5e-8): f(x ± h/4) and f(x ± h) tie, D = 0, and
-    // D(4h) = 0.56. The bound, 0.84, is mostly |D(4h) − D(h)| (0.56) beside a round-off of 0.28 (a third),
-    // and the lower pair does not move at all: neither of the climb's first two tests sees round-off.
+    // D(4h) = 0.56. The bound, 0.84, is mostly |D(4h) − D(h)| (0.56), and the lower pair does not move at all.
     const a = Math.cos(1)
     const W = weight((x) => 1e8 + Math.sin(x), 1, { h: 1e-8, a, G: a, L: 1 })
     const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
     const before = extrapolate(ladder)
-    expect(before.roundoff).toBeLessThan(before.err / 2)
+    // (The tie witness of `audited` now sees this staircase: the lower pair tied, D(4h) moved one stair.)
+    expect(ladder[0]!.forward === 0 && ladder[0]!.backward === 0).toBe(true)
     expect(unlikeTruncation(ladder[0]!, ladder[1]!, ladder[2]!)).toBe(false)
     expect((K.SAFETY * before.err) / a).toBeGreaterThan(K.WEAK)
     const n = ladder.length
@@ -379,5 +379,24 @@ describe("climb: with kinks: 'ignore' every finite level counts", () => {
     expect(sub.estimate).not.toEqual(extrapolate(sub.ladder, true))
     const ign = run('ignore')
     expect(ign.estimate).toEqual(extrapolate(ign.ladder, true))
+  })
+})
+
+describe('the tie witness: a level where the loss did not move at all, beside one where it did, is a staircase', () => {
+  // f = q·round(g/q), g = 0.5·x at x = 0.3 (mid-stair): x ± s stays on the stair for s < 1e-3, so the
+  // levels h/4 = 1e-4 and h = 4e-4 tie bit for bit, and 4h = 1.6e-3 steps one stair each way.
+  const q = 1e-3
+  const ladderOf = (f: F) => {
+    const W = weight(f, 0.3, { h: 4e-4, a: 0.5, G: 0.5 })
+    return W.run(sweep(W.c, W.run(firstLevel(W.c))))
+  }
+  it('raises every level’s ε to half the smallest change seen (a stair at least)', () => {
+    const ladder = ladderOf((x) => q * Math.round((0.5 * x) / q))
+    expect(ladder.some((l) => l.forward === 0 && l.backward === 0)).toBe(true)
+    for (const l of ladder) expect(l.noise * l.s).toBeGreaterThanOrEqual(q / 2)
+  })
+  it('controls: no raise on the smooth line, nor where no level moved (a weight the loss ignores)', () => {
+    for (const l of ladderOf((x) => 0.5 * x)) expect(l.noise * l.s).toBeLessThan(1e-12)
+    for (const l of ladderOf(() => 1)) expect(l.noise * l.s).toBeLessThan(1e-12)
   })
 })
