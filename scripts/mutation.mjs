@@ -17,7 +17,7 @@ const stageTests = {
   'engine/extrapolate': ['test/unit/extrapolate.test.ts'],
   'engine/sweep': ['test/unit/sweep.test.ts'],
   'engine/verdict': ['test/unit/verdict.test.ts'],
-  'engine/scale': ['test/unit/scale.test.ts'],
+  'engine/scale': ['test/unit/scale.test.ts', 'test/first-step.test.ts'],
   'engine/direction': ['test/unit/direction.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
   'params/flatten': ['test/unit/flatten.test.ts'],

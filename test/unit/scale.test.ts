@@ -244,9 +244,15 @@ describe('trialStep: the ladder level h·RATIOᵏ above h where the quick bound 
     expect(bound(c, s)).toBeLessThan(bound(c, s / RATIO))
     if (s * RATIO <= K.MAX_RELATIVE_STEP * c.L) expect(bound(c, s)).toBeLessThanOrEqual(bound(c, s * RATIO))
   })
+  it('takes ε as at least u·|f|: a loss of 1e7 whose measured noise is 0 goes up as one whose noise is u·|f|', () => {
+    const measured = at({ noise: 1e7 * u, value: 1e7 })
+    const silent = { ...measured, loss: { value: 1e7, noise: 0 } } as Coordinate
+    expect(trialStep(silent)).toBe(trialStep(measured))
+    expect(trialStep(silent)!).toBeGreaterThan(silent.h)
+  })
   it('never beyond MAX_RELATIVE_STEP of the scale', () => {
-    // next to no truncation prior: the bound falls all the way up
-    const c = at({ noise: 1e-6, a: 1e-12, G: 0, h: K.MAX_RELATIVE_STEP / 100 })
+    // next to no truncation prior: the bound falls all the way up (on a scale of 3, so that L counts)
+    const c = at({ noise: 1e-6, a: 1e-12, G: 0, L: 3, h: (3 * K.MAX_RELATIVE_STEP) / 100 })
     const s = trialStep(c)!
     expect(s).toBeLessThanOrEqual(K.MAX_RELATIVE_STEP * c.L * (1 + 1e-12))
     expect(s * RATIO).toBeGreaterThan(K.MAX_RELATIVE_STEP * c.L)
