@@ -34,7 +34,7 @@ export interface Sample {
  * actually seen (a loss that is exactly 0 at `at` still rounds at x ± s) nor than the smallest
  * number of the precision (a subnormal step of the result).
  */
-const noiseAt = (c: Coordinate, ...fs: number[]): number => Math.max(c.loss.noise, c.u * Math.max(...fs.map(Math.abs)), c.tiny)
+export const noiseAt = (c: Coordinate, ...fs: number[]): number => Math.max(c.loss.noise, c.u * Math.max(...fs.map(Math.abs)), c.tiny)
 
 /**
  * A coordinate that is a move along a direction (direction.ts): its x is the step t along it, and

@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js'
 import type { Block } from '../params/flatten.js'
 import { K, RATIO, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
+import { noiseAt } from './differences.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
 
@@ -167,19 +168,18 @@ const priorBound = (optimal: number, eps: number, r: number, m: number) => (s: n
   eps / s + K.TRUNCATION_PRIOR * Math.cbrt(3 * r) ** 2 * (s / optimal) ** 2 * m
 
 /**
- * A step to try before the first: the level of the ladder h·RATIOᵏ (k ≥ 1, at most MAX_RELATIVE_STEP·L)
- * where the quick path's bound is least, with the derivative judged as the quick path judges it,
- * m = max(|a|, PRIOR_FLOOR·G). Where round-off swamps that bound at h (a derivative small beside the
- * gradient scale in float32, a loss far larger than its variation) one difference there clears the
- * weight with a bound as tight as the noise allows, or says nothing: a weight it does not clear is then
- * checked from h exactly as without it, so the ladder, its kinks and its verdicts are the same.
- * Undefined where h itself is that level, and for anything but an automatic central difference.
+ * A step to try before the first: the level of the ladder h·RATIOᵏ (k = −1 or k ≥ 1, at most
+ * MAX_RELATIVE_STEP·L) where the quick path's bound is least, with the derivative judged as the quick
+ * path judges it, m = max(|a|, PRIOR_FLOOR·G). One level below h where the truncation prior outweighs the
+ * round-off there more than 16/5 times (most weights); above h where round-off swamps the bound (a
+ * derivative small beside the gradient scale in float32, a loss far larger than its variation). What
+ * checkCoordinate does with the trial's difference: src/modes/coordinates.ts. Undefined where h itself
+ * is that level, and for anything but an automatic central difference.
  */
 export function trialStep(c: Coordinate): number | undefined {
   const o = c.options
   if (o.step !== 'auto' || o.method !== 'central') return undefined
-  const eps = Math.max(c.loss.noise, c.u * Math.abs(c.loss.value), c.tiny)
-  const bound = priorBound(c.optimal, eps, c.r, Math.max(Math.abs(c.a), K.PRIOR_FLOOR * c.G))
+  const bound = priorBound(c.optimal, noiseAt(c, c.loss.value), c.r, Math.max(Math.abs(c.a), K.PRIOR_FLOOR * c.G))
   const top = K.MAX_RELATIVE_STEP * c.L
   if (!(c.h > 0 && c.h < top && Number.isFinite(top))) return undefined
   let best = bound(c.h / RATIO) < bound(c.h) ? c.h / RATIO : c.h

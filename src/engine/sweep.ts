@@ -32,8 +32,8 @@ export const sameGapSign = (a: Level, b: Level): boolean => Math.sign(a.forward 
 
 /**
  * The noise the levels themselves show (the probe's tiny moves may not see the round-off of a large
- * intermediate: its staircase can be wider than the whole probe). Two witnesses, each a floor under
- * the noise ε of every level:
+ * intermediate: its staircase can be wider than the whole probe). Three witnesses, each a floor under
+ * the noise ε of every level (the third, ties, in `tieStair`):
  * - the gaps: smooth, a gap shrinks with the step (≈ |f″|·s); at a kink it stays or shrinks
  *   (J·(1 − d/s)); only noise makes it grow as the step shrinks: ε ≥ (gap − predicted gap)·s/4;
  * - the central differences at the bottom of the ladder: smooth, D(s) − D(4s) is 1/16 of
@@ -66,7 +66,7 @@ function audited(levels: Level[]): Level[] {
 }
 
 /**
- * A third witness: a level where the loss did not change at all (f(x ± s) = f(x), bit for bit) while
+ * The third witness: a level where the loss did not change at all (f(x ± s) = f(x), bit for bit) while
  * another level's central change f(x + s) − f(x − s) is not 0. The loss moves in stairs there (a large
  * intermediate that absorbs the move), and the smallest change seen is at least one stair q; each value
  * is then within q/2 of the smooth f, so ε ≥ q/2. Where no level changed at all there is no stair to see

@@ -39,7 +39,8 @@ export function clearedByFirst(c: Coordinate, first: Level, negligible: number =
   const { n, err, tolerance } = quickBound(c, first)
   // Not when its whole bound, prior included, is coarse (where f curves faster than its scale says, the
   // gap term alone allows a 10% error), or when the bound is half the derivative or more (down to
-  // derivatives 1e-3 of the gradient scale: a feature 1000× smaller than the others is judged on its own).
+  // derivatives `negligible` of the gradient scale: NEGLIGIBLE.clear, 1e-3, a feature 1000× smaller than the
+  // others is judged on its own; at the trial step NEGLIGIBLE.weak, as a sweep's verdict judges it).
   const cleared = Math.abs(c.a - n) <= tolerance && !coarse(c, n, err) && share(c, n, err, negligible) < K.WEAK
   if (!cleared) return undefined
   return { numeric: n, estimatedError: err, tolerance, verdict: 'ok', failed: false, kink: false, reason: { kind: 'first-difference' } }

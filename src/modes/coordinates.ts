@@ -39,7 +39,8 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const below = trial !== undefined && against && trial.s < c.h
   const first = yield* firstLevel(c)
   const step = first.level.s
-  const quick = below ? undefined : clearedByFirst(c, first.level)
+  const atH = clearedByFirst(c, first.level)
+  const quick = below ? undefined : atH
   if (quick !== undefined) return { ...quick, step, steps: stepsOf([...before, first.level]) }
   const s = below ? trial.s : secondStep(c, first.level)
   const second = s === undefined ? undefined : { step: s, level: s === trial?.s ? trial : yield* level(c, s) }
@@ -52,10 +53,7 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const judged = judge(c, ladder, estimate)
   // A disagreement that grows as the step shrinks is round-off's story, not a bug's: where the trial below
   // h alone stood against h's own clearance, h's bound decides, as without the trial.
-  if (below && judged.failed && judged.reason.kind === 'sweep' && judged.reason.trend === 'grows') {
-    const atH = clearedByFirst(c, first.level)
-    if (atH !== undefined) return { ...atH, step, steps }
-  }
+  if (below && atH !== undefined && judged.failed && judged.reason.kind === 'sweep' && judged.reason.trend === 'grows') return { ...atH, step, steps }
   return { ...judged, step, steps }
 }
 
