@@ -41,7 +41,7 @@ describe('the failure message', () => {
         layer.bias          2       0         8.7e-10     3.7e-10  happy
 
       Hint: only layer.weight[1,2] is off, by a factor 1.01 — look at how that one weight is accumulated.
-      Replay: { seed: 1849 }  (38 loss calls; loss 0.440727 ± 8.9e-17)"
+      Replay: { seed: 1849 }  (46 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 
@@ -65,7 +65,7 @@ describe('the failure message', () => {
         layer.bias          2       2          5.0e-1      3.3e-1  probably wrong  ←
 
       Hint: layer.bias: analytic = ×2 numeric on all 2 significant checked entries — an extra factor, e.g. a sum where the loss takes a mean, or a 2 from a square counted twice.
-      Replay: { seed: 1849 }  (40 loss calls; loss 0.440727 ± 8.9e-17)"
+      Replay: { seed: 1849 }  (56 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 

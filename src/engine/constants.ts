@@ -143,3 +143,12 @@ export const NEGLIGIBLE = Object.freeze({ weak: 0.01, coarse: 0.1, clear: 1e-3 }
  *   smallest automatic step, (3u)^(1/3)·L = 6.9e-6·L in float64, 16h·4⁷ = 2.6e5·h reaches L. Derived
  *   (a reach, not a budget: the parts of a direction start where it settled, so it is paid once). */
 export const DIRECTIONS = Object.freeze({ WHOLE_DEPTH: 2, LOCALISE_CALLS: 1024, MAX_CLIMB: 8 })
+
+/**
+ * The coordinate's own noise (local.ts): the fractions of the window ±h where the loss is read on each
+ * side, beside the ladder's own points at h/4 and h — irregular and never a ratio of small integers, so
+ * that no stair of a staircase repeats at them. With x itself and the ladder's four points, 13 values
+ * about a quartic leave 8 degrees of freedom (the probe's fit has 3 on each side). Derived.
+ */
+export const LOCAL_POSITIONS: readonly number[] = Object.freeze([0.131, 0.377, 0.613, 0.869])
+export const LOCAL_DEGREE = 4

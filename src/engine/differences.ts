@@ -21,6 +21,8 @@ export interface Level {
   /** Each one-sided difference on its own is usable (next to a domain edge, one of them is not). */
   forwardOk: boolean
   backwardOk: boolean
+  /** The loss values it was formed from, where the storage put x (the coordinate's own noise is read from them, `localNoise`). */
+  samples?: readonly Sample[]
 }
 
 /** A loss value at a perturbed coordinate: where the storage put x, and f there. */
@@ -45,14 +47,18 @@ export interface Along {
 }
 
 /** f at x + s for coordinate `c` (or at t = s along a direction). */
-const at = (c: Coordinate, s: number): Check<Sample> =>
+export const at = (c: Coordinate, s: number): Check<Sample> =>
   'along' in c ? (c as Coordinate & Along).along(s) : lossAt(c.p.at, c.k, c.i, c.x + s)
 
 /** The central difference at step s around coordinate `c`, with its one-sided halves; `up` reuses f(x + s) when it is known. */
 export function* level(c: Coordinate, s: number, up?: Sample): Check<Level> {
-  const f0 = c.loss.value
   const u = up ?? (yield* at(c, s))
-  const d = yield* at(c, -s)
+  return levelOf(c, u, yield* at(c, -s))
+}
+
+/** The central difference of f at the samples `u` (x + s) and `d` (x − s), with its one-sided halves. */
+export function levelOf(c: Coordinate, u: Sample, d: Sample): Level {
+  const f0 = c.loss.value
   // The steps actually taken: (x + s) − x is not s in floating point, and a Float32Array rounds x + s.
   const hUp = u.x - c.x
   const hDown = c.x - d.x
@@ -66,7 +72,7 @@ export function* level(c: Coordinate, s: number, up?: Sample): Check<Level> {
   // s > 0 and rounding is monotone, so hUp, hDown ≥ 0; a side that did not move divides by 0 (NaN or ±∞).
   const forwardOk = Number.isFinite(forward)
   const backwardOk = Number.isFinite(backward)
-  return { kind: 'central', s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite, moved, forwardOk, backwardOk }
+  return { kind: 'central', s: step, central, forward, backward, gap: Math.abs(forward - backward), noise, finite, moved, forwardOk, backwardOk, samples: [u, d] }
 }
 
 /** One forward difference, (f(x+h) − f(x))/h, as a level without a backward half; and f(x + h) for reuse. */
@@ -76,5 +82,5 @@ export function* forwardLevel(c: Coordinate): Check<{ level: Level; up: Sample }
   const d = (up.f - c.loss.value) / hUp
   const noise = (2 * noiseAt(c, up.f, c.loss.value)) / hUp
   const finite = Number.isFinite(d) // hUp = 0 gives (f − f₀)/0: NaN or ±∞
-  return { level: { kind: 'forward', s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite, moved: hUp > 0, forwardOk: finite, backwardOk: false }, up }
+  return { level: { kind: 'forward', s: hUp, central: d, forward: d, backward: d, gap: 0, noise, finite, moved: hUp > 0, forwardOk: finite, backwardOk: false, samples: [up] }, up }
 }

@@ -1,6 +1,7 @@
 import { lossAlong } from './calls.js'
 import { DIRECTIONS, K, RATIO, SMALLEST, UNIT_ROUNDOFF } from './constants.js'
 import { type Along, type Level, level } from './differences.js'
+import { localNoise, withNoise } from './local.js'
 import type { Call, Check } from './drive.js'
 import type { LossStats } from './noise.js'
 import type { Point } from './point.js'
@@ -206,7 +207,7 @@ function auditedAlong(levels: readonly Level[]): Level[] {
  * swept: a prior that clears one difference would admit 1e-3 of the derivative in float32, the very
  * tensor-wide error the gradient direction is there to see; a few calls per tensor buy the evidence.
  */
-export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number): Check<DirectionResult> {
+export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number, weigh = true): Check<DirectionResult> {
   const c = directionCoordinate(p, loss, t, d, yield* analyticOf(p, d), start)
   const run = function* (): Check<Judged & { settled: number }> {
     const first = yield* level(c, c.h)
@@ -215,7 +216,15 @@ export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Di
     for (const x of d.v) largest = Math.max(largest, Math.abs(x))
     const reach = c.L < t.value.scale ? c.L : Math.max(c.L, (K.MAX_RELATIVE_STEP * t.value.scale) / largest)
     const climbed = yield* climbAlong(c, ladder, reach)
-    return { ...judge(c, climbed.ladder, climbed.estimate), steps: stepsOf(climbed.ladder), settled: climbed.settled }
+    const judged = judge(c, climbed.ladder, climbed.estimate)
+    // A bug the sweep finds is weighed again against the loss's own noise along the direction (local.ts),
+    // unless `weigh` is false: localisation's parts, where a conviction only says where to look next (the
+    // coordinate found is weighed by its own check), and 8 calls at each of ~20 levels would double the search.
+    if (!(weigh && judged.verdict === 'bug' && judged.reason.kind === 'sweep')) return { ...judged, steps: stepsOf(climbed.ladder), settled: climbed.settled }
+    const noisier = withNoise(climbed.ladder, (yield* localNoise(c, climbed.ladder)).noise)
+    if (noisier.every((l, j) => l === climbed.ladder[j])) return { ...judged, steps: stepsOf(climbed.ladder), settled: climbed.settled }
+    const again = yield* climbAlong(c, noisier, reach)
+    return { ...judge(c, again.ladder, again.estimate), steps: stepsOf(again.ladder), settled: Math.max(climbed.settled, again.settled) }
   }
   const { value, calls } = yield* counted(run())
   return { ...value, direction: d, analytic: c.a, step: c.h, calls }

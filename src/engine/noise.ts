@@ -176,29 +176,33 @@ export function* remeasure(stats: LossStats): Check<LossStats> {
 
 /**
  * The noise of values of a function at positions `ts` (any spacing): the scatter of the values about
- * their least-squares cubic, √(RSS / (n − 4)). Where the function is smooth on the scale of the
- * positions, a cubic leaves only its 4th-order term, far below round-off at the probe's moves; what
- * remains is the noise. The cubic is fitted by modified Gram–Schmidt on positions mapped to [−1, 1],
+ * their least-squares polynomial of `degree` (a cubic unless said), √(RSS / (n − degree − 1)). Where the
+ * function is smooth on the scale of the positions, a cubic leaves only its 4th-order term, far below
+ * round-off at the probe's moves; what remains is the noise. The polynomial is fitted by modified Gram–Schmidt on positions mapped to [−1, 1],
  * to values relative to the first (their differences are exact for nearby values).
  */
-export function noiseFit(ts: readonly number[], values: readonly number[]): number {
-  if (!values.every(Number.isFinite) || values.length <= 4) return 0
+export function noiseFit(ts: readonly number[], values: readonly number[], degree = 3): number {
+  if (!values.every(Number.isFinite) || values.length <= degree + 1) return 0
   const lo = Math.min(...ts)
   const hi = Math.max(...ts)
   const x = ts.map((t) => (2 * (t - lo)) / (hi - lo) - 1)
   const r = values.map((v) => v - values[0]!)
   const basis: number[][] = []
-  for (let d = 0; d <= 3; d++) {
+  for (let d = 0; d <= degree; d++) {
     const q = x.map((v) => v ** d)
     for (const b of basis) {
       const dot = q.reduce((s, v, j) => s + v * b[j]!, 0)
       q.forEach((_, j) => (q[j] = q[j]! - dot * b[j]!))
     }
     const norm = Math.hypot(...q)
+    // Positions that coincide (a float32 coordinate rounds nearby moves to one value) leave fewer
+    // independent powers than the degree: such a power adds nothing to the fit and takes no degree of freedom.
+    if (!(norm > 1e-9 * Math.sqrt(values.length))) continue
     const unit = q.map((v) => v / norm)
     basis.push(unit)
     const along = r.reduce((s, v, j) => s + v * unit[j]!, 0)
     r.forEach((_, j) => (r[j] = r[j]! - along * unit[j]!))
   }
-  return Math.sqrt(r.reduce((s, v) => s + v * v, 0) / (values.length - 4))
+  const free = values.length - basis.length
+  return free > 0 ? Math.sqrt(r.reduce((s, v) => s + v * v, 0) / free) : 0
 }

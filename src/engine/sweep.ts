@@ -149,7 +149,9 @@ export function* climb(c: Coordinate, ladder: Level[]): Check<Estimate> {
   const ignore = c.options.kinks === 'ignore'
   let estimate = extrapolate(ladder, ignore)
   const noisy = estimate.roundoff >= estimate.err / 2 || unlikeTruncation(small, mid, large) || inRoundoff(ladder)
-  for (let climbed = 0, step = c.h * RATIO * RATIO; coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
+  // From above the levels climbed already: a ladder judged again (with more noise, `verdictOf`) has climbed before.
+  const above = ladder.filter((l) => l.s > 2 * RATIO * c.h).length
+  for (let climbed = 0, step = c.h * RATIO ** (2 + above); coarse(c, estimate.numeric, estimate.err) && noisy && climbed < K.MAX_CLIMB && step <= c.L; climbed++, step *= RATIO) {
     const top = ladder[ladder.length - 1]!
     const next = withLadderNoise(yield* level(c, step), ladder)
     ladder.push(next)

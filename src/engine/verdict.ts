@@ -20,7 +20,7 @@ export interface Judged {
   steps: Step[]
 }
 
-type Verdictless = Omit<Judged, 'steps'>
+export type Verdictless = Omit<Judged, 'steps'>
 
 /** The levels as evidence, largest step first. */
 export const stepsOf = (levels: readonly Level[]): Step[] =>

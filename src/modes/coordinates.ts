@@ -1,10 +1,11 @@
 import { type LossStats, measureLoss, remeasure } from '../engine/noise.js'
 import type { Check } from '../engine/drive.js'
 import type { Point } from '../engine/point.js'
-import { type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
+import { type Coordinate, type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
+import { localNoise, withNoise } from '../engine/local.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
 import { NEGLIGIBLE, UNIT_ROUNDOFF } from '../engine/constants.js'
-import { type Judged, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
+import { type Judged, type Verdictless, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
 import { type Level, level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
 import { random, sampleIndices } from '../random.js'
@@ -29,10 +30,9 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   // smooth on its scale; only a bug found there stands, anything else is judged from h as without it.
   if (trial && against && trial.s > c.h) {
     const ct = { ...c, h: trial.s }
-    const ladder = yield* sweep(ct, { level: trial })
-    const judged = judge(ct, ladder, yield* climb(ct, ladder))
-    if (judged.failed) return { ...judged, step: trial.s, steps: stepsOf(ladder) }
-    before = ladder
+    const { judged, evidence } = yield* verdictOf(ct, yield* sweep(ct, { level: trial }))
+    if (judged.failed) return { ...judged, step: trial.s, steps: stepsOf(evidence) }
+    before = evidence
   }
   // A trial below h that disagrees is evidence h's looser bound must not clear: the sweep from h, with the
   // trial as its level below, weighs it.
@@ -46,15 +46,32 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const second = s === undefined ? undefined : { step: s, level: s === trial?.s ? trial : yield* level(c, s) }
   const again = second && !below && clearedByFirst(c, second.level)
   if (second && again) return { ...again, step: second.level.s, steps: stepsOf([...before, first.level, second.level].filter(unique)) }
-  const ladder = yield* sweep(c, first, second)
-  const estimate = yield* climb(c, ladder)
-  const levels = first.up === undefined ? ladder : [first.level, ...ladder]
+  const { judged, evidence } = yield* verdictOf(c, yield* sweep(c, first, second))
+  const levels = first.up === undefined ? evidence : [first.level, ...evidence]
   const steps = stepsOf([...before, ...levels].filter(unique))
-  const judged = judge(c, ladder, estimate)
   // A disagreement that grows as the step shrinks is round-off's story, not a bug's: where the trial below
   // h alone stood against h's own clearance, h's bound decides, as without the trial.
   if (below && atH !== undefined && judged.failed && judged.reason.kind === 'sweep' && judged.reason.trend === 'grows') return { ...atH, step, steps }
   return { ...judged, step, steps }
+}
+
+/**
+ * The verdict on a swept ladder, and the levels it rests on. A bug the sweep finds is weighed once more
+ * against the coordinate's own noise (`localNoise`, 2·LOCAL_POSITIONS.length calls): where the loss is
+ * noisier along it than the probe measured, the ladder is judged again with that noise, climbing where
+ * round-off now dominates.
+ */
+function* verdictOf(c: Coordinate, swept: Level[]): Check<{ judged: Verdictless; evidence: Level[] }> {
+  const ladder = [...swept]
+  const judged = judge(c, ladder, yield* climb(c, ladder))
+  if (!(judged.verdict === 'bug' && judged.reason.kind === 'sweep')) return { judged, evidence: ladder }
+  const own = yield* localNoise(c, ladder)
+  // Its pairs are off the sweep's ladder and not shown, except where one met a NaN or ±∞: that is
+  // evidence the entry keeps, and the warning counts.
+  const odd = own.levels.filter((l) => !l.finite)
+  const noisier = withNoise(ladder, own.noise)
+  if (noisier.every((l, j) => l === ladder[j])) return { judged, evidence: [...ladder, ...odd] }
+  return { judged: judge(c, noisier, yield* climb(c, noisier)), evidence: [...noisier, ...odd] }
 }
 
 /**

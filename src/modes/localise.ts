@@ -119,7 +119,7 @@ export function* localise(p: Point, loss: LossStats, t: TensorScale, top: Direct
     const mid = Math.floor(m / 2)
     const A = partOf(s.d, 0, mid)
     const B = partOf(s.d, mid, m)
-    const rA = yield* spend(checkDirection(p, loss, t, A.part, s.step))
+    const rA = yield* spend(checkDirection(p, loss, t, A.part, s.step, false))
     out.tests.push(testOf(p, rA, root))
     const resA = rA.analytic - rA.numeric
     const badA = suspicious(rA)
@@ -131,7 +131,7 @@ export function* localise(p: Point, loss: LossStats, t: TensorScale, top: Direct
       children.push({ d: B.part, residual: resB, tol: tolB, step: rA.settled / RATIO })
       out.tests.push(yield* spend(inferredTest(p, B.part, resB, tolB, root)))
     } else if (!badA) {
-      const rB = yield* spend(checkDirection(p, loss, t, B.part, s.step))
+      const rB = yield* spend(checkDirection(p, loss, t, B.part, s.step, false))
       out.tests.push(testOf(p, rB, root))
       if (suspicious(rB)) children.push({ d: B.part, residual: rB.analytic - rB.numeric, tol: rB.tolerance, step: rB.settled / RATIO })
     }
