@@ -66,21 +66,8 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
   }
   const again = yield* lossValue(() => 'at `at` (second call)')
   const next = random(p.options.seed ^ 0x9e3779b9)
-  const { blocks } = p.at
-  const n = blocks.reduce((s, b) => s + b.size, 0)
-  // The same relative move for any size: the direction has length δ·√n·scale, so divide by √n.
-  const moves = blocks.map((b, k) => {
-    const x0 = p.at.originalsOf(k)
-    const g = p.analytic[k]!
-    const move = new Float64Array(b.size)
-    for (let i = 0; i < b.size; i++) {
-      const L = coordinateScale(x0[i]!, g[i]!, f0, probeSpread(b, x0[i]!, scales[k]!), UNIT_ROUNDOFF[p.precision])
-      move[i] = ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
-    }
-    return move
-  })
-  // Positions j + jitter, j = 1…6, the jitter in ±0.35: distinct, ordered, and never commensurate.
-  const positions = [1, -1].map((dir) => Array.from({ length: PROBE_POINTS }, (_, j) => dir * (j + 1 + 0.7 * (next() - 0.5))))
+  const moves = probeMoves(p, scales, f0, next)
+  const positions = probePositions(next)
   const sides: number[][] = [[f0], [f0]]
   for (const side of [0, 1] as const) {
     for (const t of positions[side]!) sides[side]!.push(yield* lossMoved(p.at, moves, t, 'near `at` (noise probe)'))
@@ -98,17 +85,78 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
   const float32 = p.precision === 'float32' || (p.options.precision === 'auto' && seen.every((v) => Math.fround(v) === v) && seen.some(longMantissa))
   const precision: Precision = float32 ? 'float32' : p.precision
   const floor = UNIT_ROUNDOFF[precision] * Math.abs(f0)
-  // Two sides that agree (within PROBE_SIDES×) are two draws of the same noise: keep the larger, as a
-  // 3-degree-of-freedom estimate runs low more often than high. Sides that disagree: one crossed a
-  // kink; keep the quieter.
   const fits: SideNoise[] = []
   for (const side of [0, 1] as const) fits.push(yield* sideNoise(p, moves, positions[side]!, sides[side]!, precision))
-  const [one, other] = fits.map((s) => s.noise)
-  const measured = Math.max(one!, other!) <= K.PROBE_SIDES * Math.min(one!, other!) ? Math.max(one!, other!) : Math.min(one!, other!)
+  const measured = bothSides(fits).noise
   const deterministic = repeatable(spread, f0, precision)
   // Every value the probe called for: the repeated one and the wider moves of a side that tied count too.
   const nonFinite = [...seen, repeated].filter((v) => !Number.isFinite(v)).length + fits.reduce((s, fit) => s + fit.nonFinite, 0)
   return { value: f0, noise: Math.max(floor, spread, measured, grain(f0, seen) / 2), spread, deterministic, precision, nonFinite }
+}
+
+/**
+ * The noise of the loss as tensor k alone moves: the probe again (without its repeated point), along a
+ * direction that moves no other tensor. Round-off of an intermediate that only other tensors move (an
+ * (x + C) − C on one tensor's elements) is then a constant, not noise, and does not loosen this tensor's
+ * bounds, as the probe that moves every coordinate at once does. It lowers the noise only on consistent
+ * evidence (both sides agree, every value finite) and never raises it: `stats` as they are otherwise,
+ * and where nothing could be lowered, a single tensor or a noise within 2× the loss's own rounding
+ * u·|f| (the floor every noise keeps), without a call. PROBE_CALLS − 4 calls (PROBE_POINTS more for
+ * each side that ties), and how many of their values were NaN or ±∞ (the check warns of them).
+ */
+export function* tensorNoise(p: Point, scales: readonly Spread[], stats: LossStats, k: number): Check<{ stats: LossStats; nonFinite: number }> {
+  const f0 = stats.value
+  const floor = UNIT_ROUNDOFF[stats.precision] * Math.abs(f0)
+  if (p.at.blocks.length < 2 || !(stats.noise > 2 * floor)) return { stats, nonFinite: 0 }
+  const next = random(p.options.seed ^ 0x9e3779b9 ^ Math.imul(k + 1, 0x85ebca6b))
+  const moves = probeMoves(p, scales, f0, next, k)
+  const positions = probePositions(next)
+  const sides: number[][] = [[f0], [f0]]
+  for (const side of [0, 1] as const) {
+    for (const t of positions[side]!) sides[side]!.push(yield* lossMoved(p.at, moves, t, `near \`at\` (noise probe of ${p.at.blocks[k]!.name})`))
+  }
+  const fits: SideNoise[] = []
+  for (const side of [0, 1] as const) fits.push(yield* sideNoise(p, moves, positions[side]!, sides[side]!, stats.precision))
+  const seen = [...sides[0]!, ...sides[1]!]
+  const nonFinite = seen.filter((v) => !Number.isFinite(v)).length + fits.reduce((s, fit) => s + fit.nonFinite, 0)
+  const { noise, agree } = bothSides(fits)
+  const own = Math.max(floor, stats.spread, noise, grain(f0, seen) / 2)
+  return { stats: nonFinite === 0 && agree && own < stats.noise ? { ...stats, noise: own } : stats, nonFinite }
+}
+
+/**
+ * The probe's moves: ±PROBE·L for each coordinate of every tensor (of tensor `only` alone, and 0 in the
+ * others, where given), random signs, over √n so the direction has the same relative size for any n.
+ */
+function probeMoves(p: Point, scales: readonly Spread[], f0: number, next: () => number, only?: number): Float64Array[] {
+  const { blocks } = p.at
+  const n = only === undefined ? blocks.reduce((s, b) => s + b.size, 0) : blocks[only]!.size
+  return blocks.map((b, k) => {
+    const move = new Float64Array(b.size)
+    if (only !== undefined && k !== only) return move
+    const x0 = p.at.originalsOf(k)
+    const g = p.analytic[k]!
+    for (let i = 0; i < b.size; i++) {
+      const L = coordinateScale(x0[i]!, g[i]!, f0, probeSpread(b, x0[i]!, scales[k]!), UNIT_ROUNDOFF[p.precision])
+      move[i] = ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
+    }
+    return move
+  })
+}
+
+/** Positions j + jitter, j = 1…PROBE_POINTS, on each side, the jitter in ±0.35: distinct, ordered, and never commensurate. */
+const probePositions = (next: () => number): number[][] =>
+  [1, -1].map((dir) => Array.from({ length: PROBE_POINTS }, (_, j) => dir * (j + 1 + 0.7 * (next() - 0.5))))
+
+/**
+ * Two sides that agree (within PROBE_SIDES×) are two draws of the same noise: the larger, as a
+ * 3-degree-of-freedom estimate runs low more often than high. Sides that disagree: one crossed a
+ * kink; the quieter.
+ */
+function bothSides(fits: readonly SideNoise[]): { noise: number; agree: boolean } {
+  const [one, other] = fits.map((s) => s.noise) as [number, number]
+  const agree = Math.max(one, other) <= K.PROBE_SIDES * Math.min(one, other)
+  return { noise: agree ? Math.max(one, other) : Math.min(one, other), agree }
 }
 
 /**

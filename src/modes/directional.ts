@@ -5,7 +5,7 @@ import { remeasure } from '../engine/noise.js'
 import type { Point } from '../engine/point.js'
 import { random, sampleIndices } from '../random.js'
 import type { Coverage, DirectionTest, Entry, Warning } from '../report/types.js'
-import { type Coordinates, checkCoordinate, entryOf, measured } from './coordinates.js'
+import { type Coordinates, entryOf, measured, perTensor } from './coordinates.js'
 import { type Budget, localise, suspicious, testOf } from './localise.js'
 
 /** What the covering modes found: the coordinates' entries, every directional test, how each tensor was covered, and notes. */
@@ -27,6 +27,7 @@ export interface Covered extends Coordinates {
  */
 export function* checkCovered(declared: Point): Check<Covered> {
   const { p, stats, scales } = yield* measured(declared)
+  const own = perTensor(p, scales, stats)
   const { blocks } = p.at
   const directional = p.options.mode === 'directional'
   const next = random(p.options.seed)
@@ -40,7 +41,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
     for (let k = 0; k < blocks.length; k++) {
       const b = blocks[k]!
       for (const i of sampleIndices(b.size, p.options.sample === 'all' ? b.size : p.options.sample, next)) {
-        entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
+        entries.push(entryOf(p, k, i, yield* own.check(k, i)))
         checked[k]!.add(i)
       }
     }
@@ -65,7 +66,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
       // One coordinate left: its own check is the direction.
       const i = rest[0]!
       yield* learnCoordinate(p, k, i)
-      entries.push(entryOf(p, k, i, yield* checkCoordinate(p, stats, scales[k]!, k, i)))
+      entries.push(entryOf(p, k, i, yield* own.check(k, i)))
       mine.add(i)
     }
     const all = new Int32Array(b.size)
@@ -76,7 +77,8 @@ export function* checkCovered(declared: Point): Check<Covered> {
       // A tensor already shown to disagree fails the check whatever its gradient direction says: that test is saved.
       if (which === 'gradient' && (along === undefined || b.size < 2 || entries.some((e) => e.name === b.name && e.failed))) continue
       if (which === 'random' && rest.length < 2) continue
-      const r = which === 'random' ? yield* checkDirection(p, stats, scales[k]!, randomDirection(k, rest, nextSign)) : yield* checkDirection(p, stats, scales[k]!, along!)
+      const mineStats = yield* own.of(k)
+      const r = which === 'random' ? yield* checkDirection(p, mineStats, scales[k]!, randomDirection(k, rest, nextSign)) : yield* checkDirection(p, mineStats, scales[k]!, along!)
       directions.push(testOf(p, r))
       // The analytic side itself not finite along the direction (a JVP's NaN or ±∞; a gradient is checked
       // finite before any call): named, with the first coordinate found where it is not finite either.
@@ -92,7 +94,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
       }
       // A bisection: ~1.5 measured parts a halving, ~6 calls each, then the coordinate.
       p.progress?.enter('localisation', Math.ceil(9 * Math.log2(r.direction.indices.length)) + 8)
-      const found = yield* localise(p, stats, scales[k]!, r, mine, budget)
+      const found = yield* localise(p, mineStats, scales[k]!, r, mine, budget)
       p.progress?.enter('directions', 1)
       entries.push(...found.entries)
       directions.push(...found.tests)
@@ -110,5 +112,5 @@ export function* checkCovered(declared: Point): Check<Covered> {
       }
     }
   }
-  return { point: p, entries, scales, loss: yield* remeasure(stats), directions, coverage, notes }
+  return { point: p, entries, scales, loss: own.closed(yield* remeasure(stats)), directions, coverage, notes }
 }
