@@ -99,7 +99,7 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
  * direction that moves no other tensor. Round-off of an intermediate that only other tensors move (an
  * (x + C) − C on one tensor's elements) is then a constant, not noise, and does not loosen this tensor's
  * bounds, as the probe that moves every coordinate at once does. It lowers the noise only on consistent
- * evidence (both sides agree, every value finite) and never raises it: `stats` as they are otherwise,
+ * evidence (both sides agree, every value finite, no side tied at both spacings) and never raises it: `stats` as they are otherwise,
  * and where nothing could be lowered, a single tensor or a noise within 2× the loss's own rounding
  * u·|f| (the floor every noise keeps), without a call. PROBE_CALLS − 4 calls (PROBE_POINTS more for
  * each side that ties), and how many of their values were NaN or ±∞ (the check warns of them).
@@ -121,7 +121,10 @@ export function* tensorNoise(p: Point, scales: readonly Spread[], stats: LossSta
   const nonFinite = seen.filter((v) => !Number.isFinite(v)).length + fits.reduce((s, fit) => s + fit.nonFinite, 0)
   const { noise, agree } = bothSides(fits)
   const own = Math.max(floor, stats.spread, noise, grain(f0, seen) / 2)
-  return { stats: nonFinite === 0 && agree && own < stats.noise ? { ...stats, noise: own } : stats, nonFinite }
+  // Values that tie at both spacings say nothing of the noise (a float32 loss that absorbs this tensor's
+  // moves whole, beside others that move it): no evidence to lower on.
+  const measured = nonFinite === 0 && agree && !fits.some((fit) => fit.tied)
+  return { stats: measured && own < stats.noise ? { ...stats, noise: own } : stats, nonFinite }
 }
 
 /**
@@ -193,6 +196,8 @@ function grain(f0: number, values: readonly number[]): number {
 interface SideNoise {
   noise: number
   nonFinite: number
+  /** Its values tied even at the wider moves: a staircase coarser than both, whose noise the fit cannot see. */
+  tied: boolean
 }
 
 /**
@@ -204,13 +209,13 @@ interface SideNoise {
  */
 function* sideNoise(p: Point, moves: readonly Float64Array[], ts: readonly number[], values: readonly number[], precision: Precision): Check<SideNoise> {
   const near = noiseFit([0, ...ts], values)
-  if (new Set(values).size > PROBE_TIE) return { noise: near, nonFinite: 0 }
+  if (new Set(values).size > PROBE_TIE) return { noise: near, nonFinite: 0, tied: false }
   const grown = ts.map((t) => t * PROBE_GROWTH[precision])
   const wide = [values[0]!]
   for (const t of grown) wide.push(yield* lossMoved(p.at, moves, t, 'near `at` (noise probe, wider: its values tied)'))
   const nonFinite = wide.filter((v) => !Number.isFinite(v)).length
-  if (nonFinite > 0 || new Set(wide).size <= PROBE_TIE) return { noise: near, nonFinite }
-  return { noise: Math.max(near, noiseFit([0, ...grown], wide)), nonFinite }
+  if (nonFinite > 0 || new Set(wide).size <= PROBE_TIE) return { noise: near, nonFinite, tied: true }
+  return { noise: Math.max(near, noiseFit([0, ...grown], wide)), nonFinite, tied: false }
 }
 
 /** A last call at `at`, after every other: a loss that changed since the first call is not deterministic. */
