@@ -19,6 +19,7 @@ const stageTests = {
   'engine/verdict': ['test/unit/verdict.test.ts'],
   'engine/scale': ['test/unit/scale.test.ts', 'test/first-step.test.ts'],
   'engine/direction': ['test/unit/direction.test.ts'],
+  'engine/local': ['test/unit/local.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
   'params/flatten': ['test/unit/flatten.test.ts'],
 }

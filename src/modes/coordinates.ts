@@ -4,7 +4,7 @@ import type { Point } from '../engine/point.js'
 import { type Coordinate, type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
 import { localNoise, withNoise } from '../engine/local.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
-import { NEGLIGIBLE, UNIT_ROUNDOFF } from '../engine/constants.js'
+import { NEGLIGIBLE, RATIO, SCALAR_RETRIES, UNIT_ROUNDOFF } from '../engine/constants.js'
 import { type Judged, type Verdictless, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
 import { type Level, level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
@@ -156,10 +156,24 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
     return own[k]!
   }
   function* check(k: number, i: number): Check<Judged & { step: number }> {
-    const j = yield* checkCoordinate(p, stats, scales[k]!, k, i)
+    const j = yield* narrowed(k, i, stats)
     if (j.failed || !(Math.abs(p.analytic[k]![i]! - j.numeric) > j.estimatedError)) return j
     const mine = yield* of(k)
-    return mine === stats ? j : yield* checkCoordinate(p, mine, scales[k]!, k, i)
+    return mine === stats ? j : yield* narrowed(k, i, mine)
+  }
+  // A one-element tensor's scale is a hedge between its value and the unit scale (`scalarScale`), which
+  // |f/a| narrows where the loss varies on less; an analytic derivative of exactly 0 narrows nothing, and
+  // where the loss varies on far less than the hedge the steps see only its far field, a weak estimate.
+  // There the scale shrinks by RATIO³ (three sweep levels) up to SCALAR_RETRIES times, until a verdict is conclusive.
+  function* narrowed(k: number, i: number, loss: LossStats): Check<Judged & { step: number }> {
+    let t = scales[k]!
+    const j = yield* checkCoordinate(p, loss, t, k, i)
+    for (let n = 0; n < SCALAR_RETRIES && j.verdict === 'inconclusive' && j.reason.kind === 'weak' && p.at.blocks[k]!.size === 1 && p.analytic[k]![i] === 0; n++) {
+      t = { ...t, value: { ...t.value, scale: t.value.scale / RATIO ** 3 } }
+      const again = yield* checkCoordinate(p, loss, t, k, i)
+      if (again.verdict !== 'inconclusive') return again
+    }
+    return j
   }
   return { of, check, closed: (last) => ({ ...last, nonFinite: last.nonFinite + nonFinite }) }
 }

@@ -1,8 +1,9 @@
 // Planted bugs of the long measurement (npm run test:props:long) that passed before a fix and fail now, each
 // with its correct twin (the same case, the exact gradient), which must pass. Seeds from the long run:
 // plantSingle(makeCase(seed, { precision }), seed); the fix named beside each group.
-import { describe, it } from 'vitest'
-import { type Precision, makeCase, plantSingle } from './generator.js'
+import { describe, expect, it } from 'vitest'
+import { type Precision, makeCase, plantSingle, plantTensor } from './generator.js'
+import { runBug, runCorrect } from './run.js'
 import { expectPassAndCaughtAlone } from './twins.js'
 
 function caught(precision: Precision, seed: number): void {
@@ -41,4 +42,23 @@ describe("another tensor's round-off does not loosen this one's bounds (noise.ts
   for (const seed of [440, 505, 1145, 1322]) caught('float64', seed)
   // float32: a far-centred gamma and a cancel-elementwise beta beside tensors whose steps are noisier.
   for (const seed of [1855, 1954]) caught('float32', seed)
+})
+
+describe('a one-element tensor whose analytic derivative is exactly 0 narrows its scale until the verdict is conclusive (coordinates.ts `narrowed`)', () => {
+  // Out-of-sample whole-tensor bugs (found beyond the long run's ranges): the gradient of a one-element tensor
+  // at 0 zeroed, where the loss varies on 1e-4 of it. |f/a| narrows a scalar's hedged scale only where a ≠ 0;
+  // with a = 0 the steps (0.004–0.04) saw only the far field, a weak estimate, and the check passed with the
+  // entry inconclusive. At the scale ÷64 (or ÷4096) the derivative is resolved, and 0 is a bug.
+  for (const [precision, seed] of [['float64', 21393], ['float64', 23725], ['float32', 3962]] as const) {
+    it(`plantTensor(makeCase(${seed}, { precision: '${precision}' })) fails in its tensor alone; the correct gradient passes`, () => {
+      const c = makeCase(seed, { precision })
+      const bug = plantTensor(c, seed)!
+      expect(bug.kind).toBe('zero')
+      expect(runCorrect(c).pass).toBe(true)
+      const b = runBug(c, bug)
+      expect(b.missed).toBe(false)
+      expect(b.report.entries.filter((e) => e.failed).map((e) => e.name)).toEqual([bug.tensor])
+      expect(b.restored).toBe(true)
+    })
+  }
 })

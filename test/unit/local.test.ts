@@ -3,6 +3,7 @@ import { LOCAL_POSITIONS, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import { localNoise, withNoise } from '../../src/engine/local.js'
 import { firstLevel, sweep } from '../../src/engine/sweep.js'
 import { noiseFit } from '../../src/engine/noise.js'
+import { level } from '../../src/engine/differences.js'
 import { type F, levelOf, weight } from './weight.js'
 
 // The coordinate's own noise (src/engine/local.ts): what the loss's round-off is along one coordinate,
@@ -32,6 +33,14 @@ describe('localNoise', () => {
     expect(calls).toBe(2 * LOCAL_POSITIONS.length)
   })
 
+  it('keeps its scale where the noise is large: (2⁷⁰ + 1e9·sin x) − 2⁷⁰, stairs of 2¹⁸', () => {
+    // Over ±0.01 ℓ moves by ~40 stairs of 262144: a scatter of about a stair/√12 ≈ 7.6e4, not a fraction of 1.
+    const big = 2 ** 70
+    const { eps } = local((x) => big + 1e9 * Math.sin(x) - big, 0.4, 0.01)
+    expect(eps).toBeGreaterThan(2 ** 18 / 10)
+    expect(eps).toBeLessThan(2 ** 18)
+  })
+
   it('negative control: a smooth f at its optimal step leaves only the round-off of its values', () => {
     // h = (3u)^(1/3) ≈ 1e-5 on sin's unit scale: the quartic's 5th-order term, h⁵/120, is far below u.
     const { eps } = local((x) => Math.sin(x) * 1.1, 0.4, 1e-5)
@@ -44,6 +53,18 @@ describe('localNoise', () => {
     const lambda = 0.05
     const { eps } = local((x) => Math.sin(x / lambda), 0.3, lambda)
     expect(eps).toBe(0)
+  })
+
+  it('reads only the ladder’s values inside its window: a level far beyond it is f’s shape, not noise', () => {
+    // sin(x/λ) at steps of 2e-4 λ is a quartic to far below u; a level at 4λ beside them (its values 4
+    // wavelengths out) would leave a quartic or a sextic through all of them with residuals of O(1).
+    const lambda = 0.05
+    const W = weight((x) => Math.sin(x / lambda), 0.3, { h: 1e-5 })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    const far = W.run(level(W.c, 4 * lambda))
+    const eps = W.run(localNoise(W.c, [...ladder, far])).noise
+    expect(eps).toBeGreaterThan(0)
+    expect(eps).toBeLessThan(4 * u)
   })
 
   it('is 0 where a value in the window is not finite', () => {
