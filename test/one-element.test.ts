@@ -110,6 +110,14 @@ describe('a scalar at 0 whose analytic derivative is exactly 0 (coordinates.ts `
     expect(r.entries[0]!.verdict).toBe('ok')
   })
 
+  it('negative control: a real kink with a = 0 between its slopes stays a kink at every narrower scale, and passes', () => {
+    for (const [f, x] of [[(b: number) => Math.max(0, b), 0], [(b: number) => 2 * Math.max(b, 0.5) + Math.abs(b - 0.5), 0.5]] as const) {
+      const r = checkGradients((w: Float64Array) => f(w[0]!), () => [0], { at: Float64Array.from([x]) })
+      expect(r.pass).toBe(true)
+      expect(r.entries[0]!.kink).toBe(true)
+    }
+  })
+
   it('leaves it inconclusive where the probe itself read f’s shape as noise (a known limit: 1e-6 of the unit scale)', () => {
     // The probe moves the scalar by ~1e-3, a thousand widths, and measures a "noise" of 0.16 on a loss of 0.8:
     // every narrower step is then drowned. Not a pass without a word: the entry is inconclusive, with a warning.

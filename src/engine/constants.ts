@@ -155,7 +155,7 @@ export const LOCAL_DEGREE = 4
 
 /**
  * How many times a one-element tensor's scale shrinks by RATIO³ where its analytic derivative is exactly 0
- * and the estimate is weak (coordinates.ts `narrowed`): ÷64, ÷4096, ÷262144, from the unit scale down to
+ * and the estimate is weak or a kink (coordinates.ts `narrowed`): ÷64, ÷4096, ÷262144, from the unit scale down to
  * 3.8e-6, where the optimal float64 step (3u)^(1/3)·L ≈ 2.6e-11 still moves a value near 0 by far more than its ulp.
  * A call budget (about 8 calls a shrink, only on such entries), tuned: a scale of 1e-4 is resolved at
  * the first shrink, 1e-6 (the probe then reads the loss's shape as noise) at none.

@@ -163,15 +163,20 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
   }
   // A one-element tensor's scale is a hedge between its value and the unit scale (`scalarScale`), which
   // |f/a| narrows where the loss varies on less; an analytic derivative of exactly 0 narrows nothing, and
-  // where the loss varies on far less than the hedge the steps see only its far field, a weak estimate.
-  // There the scale shrinks by RATIO³ (three sweep levels) up to SCALAR_RETRIES times, until a verdict is conclusive.
+  // where the loss varies on far less than the hedge the steps see only its far field: a weak estimate, or
+  // a kink at distance 0 with 0 between the far field's slopes. There the scale, centred on the value (so
+  // |x| does not set it), shrinks by RATIO³ (three sweep levels) up to SCALAR_RETRIES times, until a verdict
+  // is conclusive and not a kink; a real kink stays one at every scale, and the first verdict stands.
   function* narrowed(k: number, i: number, loss: LossStats): Check<Judged & { step: number }> {
     let t = scales[k]!
     const j = yield* checkCoordinate(p, loss, t, k, i)
-    for (let n = 0; n < SCALAR_RETRIES && j.verdict === 'inconclusive' && j.reason.kind === 'weak' && p.at.blocks[k]!.size === 1 && p.analytic[k]![i] === 0; n++) {
-      t = { ...t, value: { ...t.value, scale: t.value.scale / RATIO ** 3 } }
+    const farField = (v: Judged): boolean => (v.verdict === 'inconclusive' && v.reason.kind === 'weak') || v.kink
+    if (!(p.at.blocks[k]!.size === 1 && p.analytic[k]![i] === 0 && farField(j))) return j
+    const x = p.at.original(k, i)
+    for (let n = 0; n < SCALAR_RETRIES; n++) {
+      t = { ...t, value: { centre: x, scale: t.value.scale / RATIO ** 3 } }
       const again = yield* checkCoordinate(p, loss, t, k, i)
-      if (again.verdict !== 'inconclusive') return again
+      if (!farField(again) && again.verdict !== 'inconclusive') return again
     }
     return j
   }

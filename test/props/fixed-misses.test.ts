@@ -49,7 +49,10 @@ describe('a one-element tensor whose analytic derivative is exactly 0 narrows it
   // at 0 zeroed, where the loss varies on 1e-4 of it. |f/a| narrows a scalar's hedged scale only where a ≠ 0;
   // with a = 0 the steps (0.004–0.04) saw only the far field, a weak estimate, and the check passed with the
   // entry inconclusive. At the scale ÷64 (or ÷4096) the derivative is resolved, and 0 is a bug.
-  for (const [precision, seed] of [['float64', 21393], ['float64', 23725], ['float32', 3962]] as const) {
+  // float32 far-centred 3747 and 4499 (one-element tensors at −193 and −0.11 with f varying on 1 and less): a kink
+  // invented at distance 0 at steps far beyond that, a = 0 accepted between the far field's slopes. The narrowed
+  // scale is centred on the value itself, so |x| no longer sets it.
+  for (const [precision, seed] of [['float64', 21393], ['float64', 23725], ['float32', 3962], ['float32', 3747], ['float32', 4499]] as const) {
     it(`plantTensor(makeCase(${seed}, { precision: '${precision}' })) fails in its tensor alone; the correct gradient passes`, () => {
       const c = makeCase(seed, { precision })
       const bug = plantTensor(c, seed)!
