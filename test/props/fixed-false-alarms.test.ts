@@ -16,11 +16,16 @@ function scaled(c: Case, factor: number): Bug | undefined {
     if (change >= 10 && (!best || change > best.change)) best = { k, i, change }
   }))
   if (!best) return undefined
-  const { k, i } = best
+  return times(c, best.k, best.i, factor)
+}
+
+/** Coordinate i of tensor k ×factor (rounded as the case's backward rounds): a single-coordinate bug. */
+function times(c: Case, k: number, i: number, factor: number): Bug {
+  const tensor = c.tensors[k]!.name
   return {
-    name: `${c.name} ${c.tensors[k]!.name}#${i} ×${factor}`,
+    name: `${c.name} ${tensor}#${i} ×${factor}`,
     kind: 'single',
-    tensor: c.tensors[k]!.name,
+    tensor,
     index: i,
     delta: factor - 1,
     grad: (p) => {
@@ -120,19 +125,7 @@ describe('round-off along one coordinate that neither the probe nor the ladder s
   for (const index of [1, 2]) {
     it(`makeCase(3746, { precision: 'float32' }) passes, and fails with b#${index} ×1.1 there only`, () => {
       const c = makeCase(3746, { precision: 'float32' })
-      const k = c.tensors.findIndex((t) => t.name === 'b')
-      expectPassAndCaughtAlone(c, {
-        name: `${c.name} b#${index} ×1.1`,
-        kind: 'single',
-        tensor: 'b',
-        index,
-        delta: 0.1,
-        grad: (p) => {
-          const g = c.internal.flatGrad(p)
-          g[k]![index] = c.internal.round(g[k]![index]! * 1.1)
-          return c.internal.layout.wrap(g)
-        },
-      })
+      expectPassAndCaughtAlone(c, times(c, c.tensors.findIndex((t) => t.name === 'b'), index, 1.1))
     })
   }
 })
@@ -146,19 +139,7 @@ describe("a tensor's own noise is lowered only on evidence (noise.ts `tensorNois
   for (const [tensor, index] of [['[2]', 26], ['[3]', 20]] as const) {
     it(`makeCase(3147, { precision: 'float32' }) passes, and fails with ${tensor}#${index} ×1.1 there only`, () => {
       const c = makeCase(3147, { precision: 'float32' })
-      const k = c.tensors.findIndex((t) => t.name === tensor)
-      expectPassAndCaughtAlone(c, {
-        name: `${c.name} ${tensor}#${index} ×1.1`,
-        kind: 'single',
-        tensor,
-        index,
-        delta: 0.1,
-        grad: (p) => {
-          const g = c.internal.flatGrad(p)
-          g[k]![index] = c.internal.round(g[k]![index]! * 1.1)
-          return c.internal.layout.wrap(g)
-        },
-      })
+      expectPassAndCaughtAlone(c, times(c, c.tensors.findIndex((t) => t.name === tensor), index, 1.1))
     })
   }
 })
