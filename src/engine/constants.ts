@@ -157,7 +157,7 @@ export const LOCAL_DEGREE = 4
  * How many times a one-element tensor's scale shrinks by RATIO³ where its analytic derivative is exactly 0
  * and the estimate is weak or a kink (coordinates.ts `narrowed`): ÷64, ÷4096, ÷262144, from the unit scale down to
  * 3.8e-6, where the optimal float64 step (3u)^(1/3)·L ≈ 2.6e-11 still moves a value near 0 by far more than its ulp.
- * A call budget (about 8 calls a shrink, only on such entries), tuned: a scale of 1e-4 is resolved at
- * the first shrink, 1e-6 (the probe then reads the loss's shape as noise) at none.
+ * A call budget (about 20 calls a shrink: the tensor's noise on the new scale and its sweep, only on such
+ * entries), tuned: a loss varying on 1e-4 of the scale is resolved at the first shrink, on 1e-6 at the second.
  */
 export const SCALAR_RETRIES = 3

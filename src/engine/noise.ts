@@ -101,15 +101,16 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
  * bounds, as the probe that moves every coordinate at once does. It lowers the noise only on consistent
  * evidence (both sides agree, every value finite, no side tied at both spacings) and never raises it: `stats` as they are otherwise,
  * and where nothing could be lowered, a single tensor or a noise within 2× the loss's own rounding
- * u·|f| (the floor every noise keeps), without a call. PROBE_CALLS − 4 calls (PROBE_POINTS more for
+ * u·|f| (the floor every noise keeps), without a call. `on`: the spread tensor k's moves are scaled by,
+ * where its coordinates are judged on another than the probe's (a narrowed scalar, coordinates.ts), even alone. PROBE_CALLS − 4 calls (PROBE_POINTS more for
  * each side that ties), and how many of their values were NaN or ±∞ (the check warns of them).
  */
-export function* tensorNoise(p: Point, scales: readonly Spread[], stats: LossStats, k: number): Check<{ stats: LossStats; nonFinite: number }> {
+export function* tensorNoise(p: Point, scales: readonly Spread[], stats: LossStats, k: number, on?: Spread): Check<{ stats: LossStats; nonFinite: number }> {
   const f0 = stats.value
   const floor = UNIT_ROUNDOFF[stats.precision] * Math.abs(f0)
-  if (p.at.blocks.length < 2 || !(stats.noise > 2 * floor)) return { stats, nonFinite: 0 }
+  if ((on === undefined && p.at.blocks.length < 2) || !(stats.noise > 2 * floor)) return { stats, nonFinite: 0 }
   const next = random(p.options.seed ^ 0x9e3779b9 ^ Math.imul(k + 1, 0x85ebca6b))
-  const moves = probeMoves(p, scales, f0, next, k)
+  const moves = probeMoves(p, scales, f0, next, k, on)
   const positions = probePositions(next)
   const sides: number[][] = [[f0], [f0]]
   for (const side of [0, 1] as const) {
@@ -131,7 +132,7 @@ export function* tensorNoise(p: Point, scales: readonly Spread[], stats: LossSta
  * The probe's moves: ±PROBE·L for each coordinate of every tensor (of tensor `only` alone, and 0 in the
  * others, where given), random signs, over √n so the direction has the same relative size for any n.
  */
-function probeMoves(p: Point, scales: readonly Spread[], f0: number, next: () => number, only?: number): Float64Array[] {
+function probeMoves(p: Point, scales: readonly Spread[], f0: number, next: () => number, only?: number, on?: Spread): Float64Array[] {
   const { blocks } = p.at
   const n = only === undefined ? blocks.reduce((s, b) => s + b.size, 0) : blocks[only]!.size
   return blocks.map((b, k) => {
@@ -140,7 +141,7 @@ function probeMoves(p: Point, scales: readonly Spread[], f0: number, next: () =>
     const x0 = p.at.originalsOf(k)
     const g = p.analytic[k]!
     for (let i = 0; i < b.size; i++) {
-      const L = coordinateScale(x0[i]!, g[i]!, f0, probeSpread(b, x0[i]!, scales[k]!), UNIT_ROUNDOFF[p.precision])
+      const L = coordinateScale(x0[i]!, g[i]!, f0, on ?? probeSpread(b, x0[i]!, scales[k]!), UNIT_ROUNDOFF[p.precision])
       move[i] = ((next() < 0.5 ? -1 : 1) * K.PROBE[p.precision] * L) / Math.sqrt(n)
     }
     return move

@@ -175,7 +175,11 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
     const x = p.at.original(k, i)
     for (let n = 0; n < SCALAR_RETRIES; n++) {
       t = { ...t, value: { centre: x, scale: t.value.scale / RATIO ** 3 } }
-      const again = yield* checkCoordinate(p, loss, t, k, i)
+      // The probe moved it on the old scale, where its cubic may have read f's shape as noise: the noise
+      // as it alone moves on the new one, where that is lower (`tensorNoise`).
+      const measured = yield* tensorNoise(p, scales.map((s) => s.value), loss, k, t.value)
+      nonFinite += measured.nonFinite
+      const again = yield* checkCoordinate(p, measured.stats, t, k, i)
       if (!farField(again) && again.verdict !== 'inconclusive') return again
     }
     return j
