@@ -20,6 +20,7 @@ const stageTests = {
   'engine/scale': ['test/unit/scale.test.ts', 'test/first-step.test.ts'],
   'engine/direction': ['test/unit/direction.test.ts'],
   'engine/local': ['test/unit/local.test.ts'],
+  'engine/noise': ['test/unit/noise.test.ts', 'test/tensor-noise.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
   'params/flatten': ['test/unit/flatten.test.ts'],
 }

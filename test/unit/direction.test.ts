@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { Perturbation } from '../../src/engine/calls.js'
-import { K, RATIO, SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
-import { type Direction, analyticAlong, analyticOf, checkDirection, counted, directionCoordinate, gradientDirection, learnCoordinate, partOf, randomDirection } from '../../src/engine/direction.js'
+import { DIRECTIONS, K, LOCAL_POSITIONS, RATIO, SMALLEST, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
+import { type Direction, type DirectionResult, analyticAlong, analyticOf, checkDirection, counted, directionCoordinate, gradientDirection, learnCoordinate, partOf, randomDirection } from '../../src/engine/direction.js'
 import { type Check, drive } from '../../src/engine/drive.js'
 import type { LossStats } from '../../src/engine/noise.js'
 import type { Point } from '../../src/engine/point.js'
 import { type TensorScale, coordinateScale } from '../../src/engine/scale.js'
+import { LossValueError } from '../../src/errors.js'
 import { resolveOptions } from '../../src/options.js'
 import type { Block } from '../../src/params/flatten.js'
 
@@ -55,6 +56,16 @@ describe('randomDirection: a seeded Rademacher direction', () => {
     expect(d).toMatchObject({ k: 2, kind: 'random', depth: 0 })
     expect(d.indices).toBe(idx)
     expect(d.v.reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 15)
+  })
+  it('takes exactly one draw per coordinate: the seeded stream the next direction continues is not skipped ahead', () => {
+    let draws = 0
+    const next = (): number => (draws++ % 2 === 0 ? 0.25 : 0.75)
+    const first = randomDirection(0, Int32Array.from([0, 1, 2]), next)
+    expect(draws).toBe(3)
+    // The next direction starts where this one stopped: with the fourth draw (0.75, +).
+    const second = randomDirection(0, Int32Array.from([0]), next)
+    expect(Array.from(first.v)).toEqual([-1, 1, -1].map((x) => x / Math.sqrt(3)))
+    expect(Array.from(second.v)).toEqual([1])
   })
 })
 
@@ -124,6 +135,8 @@ describe('analyticAlong, analyticOf, learnCoordinate', () => {
     jvp.run(learnCoordinate(jvp.p, 0, 2))
     expect(Array.from(jvp.p.analytic[0]!)).toEqual([0, 0, 7])
     expect(asked).toHaveLength(1)
+    // A well-formed Direction (its kind one of the three): the unit vector eᵢ, one position of tensor k.
+    expect(asked[0]).toMatchObject({ k: 0, kind: 'part' })
     expect(Array.from(asked[0]!.indices)).toEqual([2])
     expect(Array.from(asked[0]!.v)).toEqual([1])
     const plain = setup([0, 0, 0], [1, 2, 3])
@@ -158,6 +171,25 @@ describe('directionCoordinate: the direction as one coordinate', () => {
     const moved = [0.5 + 0.3, -0.25 + 0.4]
     expect(seen.f).toBeCloseTo(moved[0]! + 0.5 * moved[0]! ** 2 + moved[1]! + 0.5 * moved[1]! ** 2, 14)
     expect(Array.from(s.data)).toEqual([0.5, -0.25])
+  })
+  it('a loss value that is not a number names the direction and the step it was taken at', () => {
+    // lossValue's usage error ends with where the call was made: the direction's kind, its size and tensor, and t.
+    const where = (d: Direction): string => {
+      const s = setup([0.5, -0.25], [1.5, 0.75])
+      const c = directionCoordinate(s.p, s.loss, s.t, d, 1)
+      try {
+        drive(c.along(0.5), () => 'not a number')
+      } catch (error) {
+        expect(error).toBeInstanceOf(LossValueError)
+        return (error as Error).message
+      }
+      throw new Error('no error')
+    }
+    const v = Float64Array.from([0.6, 0.8])
+    const idx = Int32Array.from([0, 1])
+    expect(where({ k: 0, kind: 'gradient', indices: idx, v, depth: 0 })).toContain('along the gradient of w (t = 0.5)')
+    expect(where({ k: 0, kind: 'random', indices: idx, v, depth: 0 })).toContain('along a random direction over 2 coordinates of w (t = 0.5)')
+    expect(where({ k: 0, kind: 'part', indices: idx, v, depth: 1 })).toContain('along a part of 2 coordinates of w (t = 0.5)')
   })
 })
 
@@ -229,9 +261,151 @@ describe('checkDirection: one directional test, judged like one coordinate', () 
     // At least three levels above 4h (16h, 64h, 256h) …
     expect(Math.max(...r.steps.map((x) => x.h))).toBeGreaterThanOrEqual(1e-8 * RATIO ** 4 * (1 - 1e-9))
     expect(r.settled).toBeGreaterThan(1e-8)
-        const quiet = setup(w, w.map(Math.cos), { step: 1e-3, sine: true })
+    const quiet = setup(w, w.map(Math.cos), { step: 1e-3, sine: true })
     const q = quiet.run(checkDirection(quiet.p, quiet.loss, quiet.t, d()))
     // … where a truncation-bound loss climbs one at most (Σ sin wᵢ at 1e-3).
     expect(Math.max(...q.steps.map((x) => x.h))).toBeLessThanOrEqual(1e-3 * RATIO ** 2 * (1 + 1e-9))
+  })
+})
+
+/**
+ * A loss along designed directions over n coordinates, starting at w = 0 (so t is the move itself and
+ * every value below is exact in binary): `phi` of the stored weights, the analytic gradient `g`, the
+ * probe's noise `noise` (what LossStats says, true or not), and the tensor's scale.
+ */
+const along = (n: number, phi: (w: Float64Array) => number, g: number[], o: { noise: number; step?: number | 'auto'; scale?: number }) => {
+  const data = new Float64Array(n)
+  const block: Block = { name: 'w', shape: [n], size: n, precision: 'float64', get: (i) => data[i]!, set: (i, v) => void (data[i] = v) }
+  const options = resolveOptions({ at: data, step: o.step ?? 'auto' })
+  const p: Point = { at: new Perturbation([block]), analytic: [Float64Array.from(g)], precision: 'float64', options }
+  const loss = { value: phi(data), noise: o.noise, spread: 0, deterministic: true, precision: 'float64', nonFinite: 0 } as LossStats
+  const t: TensorScale = { value: { centre: 0, scale: o.scale ?? 1 }, gradient: Math.max(...g.map(Math.abs)), change: 0 }
+  let calls = 0
+  const check = (d: Direction, weigh?: boolean) =>
+    drive(checkDirection(p, loss, t, d, undefined, weigh), () => {
+      calls++
+      return phi(data)
+    }) as DirectionResult
+  return { check, calls: () => calls, c: (d: Direction, a: number) => directionCoordinate(p, loss, t, d, a) }
+}
+const e0: Direction = { k: 0, kind: 'random', indices: Int32Array.of(0), v: Float64Array.of(1), depth: 0 }
+const top = (r: DirectionResult): number => Math.max(...r.steps.map((x) => x.h))
+
+describe('the direction’s climb: larger steps while round-off dominates its bound (numerics.md §8)', () => {
+  // f = t exactly: every central difference is 1 exactly, and the whole bound is the declared round-off ε/s.
+  const h = 2 ** -20
+
+  it('round-off the whole bound at every step: climbs DIRECTIONS.MAX_CLIMB levels above 4h and no more', () => {
+    const s = along(1, (w) => w[0]!, [1], { noise: 2 ** -30, step: h, scale: 2 ** 20 })
+    const r = s.check(e0)
+    expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
+    expect(top(r)).toBe(RATIO * h * RATIO ** DIRECTIONS.MAX_CLIMB)
+    expect(r.settled).toBe(top(r))
+    expect(r.steps).toHaveLength(3 + DIRECTIONS.MAX_CLIMB)
+    // The bound falls as ε/s: at the top level it is the declared noise over that step (×1.1 extrapolated at most).
+    expect(r.estimatedError).toBeLessThanOrEqual((1.1 * 2 ** -30) / (top(r) / RATIO))
+    // The sweep's 3 levels and the climb's, 2 calls each.
+    expect(r.calls).toBe(2 * (3 + DIRECTIONS.MAX_CLIMB))
+    expect(s.calls()).toBe(r.calls)
+  })
+
+  it('a bound of truncation is not climbed: Σ sin at 1e-2 takes the sweep’s three levels only', () => {
+    const s = along(1, (w) => Math.sin(w[0]! + 0.4), [Math.cos(0.4)], { noise: u, step: 1e-2 })
+    const r = s.check(e0)
+    expect(r.verdict).toBe('ok')
+    expect(r.steps.map((x) => x.h)).toEqual([4e-2, 1e-2, 2.5e-3].map((x) => expect.closeTo(x, 15)))
+    expect(r.calls).toBe(6)
+    // Control for the audit: differences that fall 16× per level are truncation, and no level's noise is raised to them.
+    for (const x of r.steps) expect(x.noise * x.h).toBeLessThan(2 * u)
+  })
+
+  // 256 coordinates of ±1/16: no coordinate moves more than 0.1 of the tensor's scale S until the step is 1.6·S.
+  const n = 256
+  const v = Float64Array.from({ length: n }, (_, j) => (j % 3 === 0 ? -1 : 1) / 16)
+  const wide: Direction = { k: 0, kind: 'random', indices: Int32Array.from({ length: n }, (_, j) => j), v, depth: 0 }
+  const linear = (f0: number) => (w: Float64Array) => w.reduce((acc, x, j) => acc + v[j]! * x, f0)
+
+  it('reaches past L to where a coordinate moves 0.1 of its scale: 0.1·S/max|vⱼ| (L = S = 3, reach 4.8)', () => {
+    const s = along(n, linear(0), Array.from(v), { noise: 2 ** -30, step: 2 ** -10, scale: 3 })
+    expect(s.c(wide, 1).L).toBe(3)
+    const r = s.check(wide)
+    expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
+    // Steps 2⁻¹⁰·4ᵏ: 4 is within the reach, 16 beyond it (and the climb was not capped: 6 levels above 4h).
+    expect(top(r)).toBe(4)
+    expect(r.steps).toHaveLength(3 + 5)
+  })
+
+  it('where |f/a| narrowed L below the scale, the reach is L itself (L = 2, S = 8)', () => {
+    const s = along(n, linear(2), Array.from(v), { noise: 2 ** -30, step: 2 ** -10, scale: 8 })
+    expect(s.c(wide, 1).L).toBe(2)
+    const r = s.check(wide)
+    expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
+    expect(top(r)).toBe(1)
+  })
+})
+
+describe('the direction’s audit: round-off read from its own central differences', () => {
+  it('reads ε exactly from the worst case: ±ε at ±s and ∓ε at ±4s move D(s) − D(4s) by (1 + 1/4)·ε/s', () => {
+    // f = t plus round-off of ε = 2⁻³⁰ at the lowest two levels' points, the probe 64× under it.
+    const eps = 2 ** -30
+    const s0 = 2 ** -22
+    const off = new Map([
+      [s0, eps],
+      [-s0, -eps],
+      [4 * s0, -eps],
+      [-4 * s0, eps],
+    ])
+    const s = along(1, (w) => w[0]! + (off.get(w[0]!) ?? 0), [1], { noise: eps / 64, step: 4 * s0, scale: 2 ** 20 })
+    const r = s.check(e0)
+    // Every level's round-off is raised to ε/s …
+    for (const x of r.steps) expect(x.noise).toBe(eps / x.h)
+    // … so the lowest levels' disagreement, 2⁻⁸ and 2⁻¹², is round-off, and the climb cures it: the right gradient passes.
+    expect(r.steps.at(-1)!.central).toBe(1 + 2 ** -8)
+    expect(r).toMatchObject({ verdict: 'ok', failed: false, numeric: 1 })
+    expect(r.settled).toBeGreaterThan(4 * s0)
+  })
+})
+
+describe('a conviction weighed against the loss’s own noise along the direction (local.ts)', () => {
+  // f = t, except that at the sweep's own points below 4h (t = ±h/4ᵏ) it reads (1 + δ)·t: a loss quantised
+  // so that D(h/4) = D(h) = 1 + δ consistently (numerics.md §4, cancel-variance seed 22615), which no
+  // audit sees and the 8 irregular points of localNoise do.
+  const h = 2 ** -10
+  const delta = 1e-4
+  const quantised = (w: Float64Array): number => {
+    const t = w[0]!
+    const k = Math.log2(h / Math.abs(t)) / 2
+    return t !== 0 && k >= 0 && Math.abs(k - Math.round(k)) < 1e-9 ? (1 + delta) * t : t
+  }
+
+  it('the sweep convicts, and weighed (the default) the right gradient is cleared, at 2·LOCAL_POSITIONS.length more calls', () => {
+    const weighed = along(1, quantised, [1], { noise: 1e-18, step: h }).check(e0)
+    const alone = along(1, quantised, [1], { noise: 1e-18, step: h }).check(e0, false)
+    // Not weighed (localisation's parts): the sweep's conviction stands, and no local noise is paid for.
+    expect(alone).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'sweep' } })
+    expect(alone.steps.map((x) => x.central)).toEqual([1, 1 + delta, 1 + delta])
+    expect(weighed).toMatchObject({ verdict: 'ok', failed: false })
+    expect(weighed.calls).toBeGreaterThanOrEqual(alone.calls + 2 * LOCAL_POSITIONS.length)
+    // Judged again with more noise: every level's round-off is at least what it was.
+    expect(weighed.steps.length).toBeGreaterThanOrEqual(alone.steps.length)
+    alone.steps.forEach((x, j) => expect(weighed.steps.at(j - alone.steps.length)!.noise).toBeGreaterThanOrEqual(x.noise))
+  })
+
+  it('a real error on a clean loss: the local noise raises nothing, and the ladder is not climbed again', () => {
+    // f = t exactly, g·v = 1.5: the climb ends at MAX_CLIMB a bug; the local fit is exact (noise 0).
+    const weighed = along(1, (w) => w[0]!, [1.5], { noise: 2 ** -30, step: 2 ** -20, scale: 2 ** 20 }).check(e0)
+    const alone = along(1, (w) => w[0]!, [1.5], { noise: 2 ** -30, step: 2 ** -20, scale: 2 ** 20 }).check(e0, false)
+    expect(alone).toMatchObject({ verdict: 'bug', failed: true })
+    expect(weighed).toMatchObject({ verdict: 'bug', failed: true, numeric: 1 })
+    expect(weighed.steps).toEqual(alone.steps)
+    expect(weighed.settled).toBe(alone.settled)
+    expect(weighed.calls).toBe(alone.calls + 2 * LOCAL_POSITIONS.length)
+  })
+
+  it('a direction that passes costs no local noise', () => {
+    // Σ sin at 1e-2, the right g·v: passed by the sweep, its 6 calls only.
+    const r = along(1, (w) => Math.sin(w[0]! + 0.4), [Math.cos(0.4)], { noise: u, step: 1e-2 }).check(e0)
+    expect(r.verdict).toBe('ok')
+    expect(r.calls).toBe(6)
   })
 })

@@ -3,7 +3,7 @@ import { LOCAL_POSITIONS, UNIT_ROUNDOFF } from '../../src/engine/constants.js'
 import { localNoise, withNoise } from '../../src/engine/local.js'
 import { firstLevel, sweep } from '../../src/engine/sweep.js'
 import { noiseFit } from '../../src/engine/noise.js'
-import { level } from '../../src/engine/differences.js'
+import { type Level, level, levelOf as levelAt } from '../../src/engine/differences.js'
 import { type F, levelOf, weight } from './weight.js'
 
 // The coordinate's own noise (src/engine/local.ts): what the loss's round-off is along one coordinate,
@@ -81,6 +81,91 @@ describe('localNoise', () => {
   })
 })
 
+describe('localNoise: the window ±w it reads (smoothReach)', () => {
+  // Synthetic ladders around sin at 0.4 with h = 0.01: the window shows in where the 8 new points are, x ± t·w.
+  const h = 0.01
+  const windowOf = (ladder: Level[]): number[] => {
+    const W = weight((x) => Math.sin(x) * 1.1, 0.4, { h })
+    const { levels } = W.run(localNoise(W.c, ladder))
+    expect(levels).toHaveLength(LOCAL_POSITIONS.length)
+    return levels.map((l, j) => l.s / LOCAL_POSITIONS[j]!)
+  }
+  const g = 1e-3
+  const at = (w: number) => LOCAL_POSITIONS.map(() => expect.closeTo(w, 12))
+
+  it('a ladder smooth from its smallest level up to h: w = h, whatever lies above h', () => {
+    // Gaps ×4 per level up to h; the level at 4h is not smooth with it (a kink beyond h), and not counted.
+    expect(windowOf([levelOf(h / 4, 1, g, 0), levelOf(h, 1, 4 * g, 0), levelOf(4 * h, 1, 100 * g, 0)])).toEqual(at(h))
+    // Smooth beyond h too: still h, the largest step it may read.
+    expect(windowOf([levelOf(h / 4, 1, g, 0), levelOf(h, 1, 4 * g, 0), levelOf(4 * h, 1, 16 * g, 0)])).toEqual(at(h))
+  })
+
+  it('smooth only below h: the largest step up to which it is smooth from the bottom', () => {
+    // h/16 → h/4 smooth (×4), h/4 → h not (×40): w = h/4.
+    expect(windowOf([levelOf(h / 16, 1, g, 0), levelOf(h / 4, 1, 4 * g, 0), levelOf(h, 1, 160 * g, 0)])).toEqual(at(h / 4))
+    // The smallest pair already not smooth: the smallest level.
+    expect(windowOf([levelOf(h / 16, 1, g, 0), levelOf(h / 4, 1, 40 * g, 0), levelOf(h, 1, 160 * g, 0)])).toEqual(at(h / 16))
+  })
+
+  it('from the smallest finite level up: a level that is not finite is skipped', () => {
+    const hole = levelOf(h / 64, Number.NaN, 0, 0, { finite: false })
+    expect(windowOf([hole, levelOf(h / 4, 1, g, 0), levelOf(h, 1, 4 * g, 0)])).toEqual(at(h))
+  })
+
+  it('no finite level up to h: w = h', () => {
+    expect(windowOf([])).toEqual(at(h))
+    expect(windowOf([levelOf(h, Number.NaN, 0, 0, { finite: false }), levelOf(4 * h, 1, g, 0)])).toEqual(at(h))
+  })
+
+  it('a kink between h/4 and h: the sweep descends, the window stops below the kink, and only round-off is read', () => {
+    // sin plus ½|x − (x₀ + h/2)|: the levels at h and 4h straddle the kink, h/4 and below do not.
+    const W = weight((x) => Math.sin(x) * 1.1 + 0.5 * Math.abs(x - 0.4 - h / 2), 0.4, { h })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    expect(Math.min(...ladder.map((l) => l.s))).toBeLessThan(h / 4)
+    const own = W.run(localNoise(W.c, ladder))
+    for (const l of own.levels) expect(l.s).toBeLessThanOrEqual((h / 4) * (1 + 1e-9))
+    // Over ±h the kink would be read: O(J·h) scatter about a quartic, or the guard's 0.
+    expect(own.noise).toBeGreaterThan(0)
+    expect(own.noise).toBeLessThan(4 * u)
+  })
+})
+
+describe('localNoise: the ladder’s own values inside the window are in the fit', () => {
+  // sin at h = 1e-3 is a quartic over ±h to far below u; its ladder's values are moved by δ at one level,
+  // as a loss that rounded there (and only there) would: 2 of the 13 values, an RMS of δ·√(2/13) ≈ 0.4δ.
+  const h = 1e-3
+  const delta = 1e-9
+  const bumped = (which: number, sign: number): number => {
+    const W = weight((x) => Math.sin(x) * 1.1, 0.4, { h })
+    const ladder = W.run(sweep(W.c, W.run(firstLevel(W.c))))
+    expect(ladder).toHaveLength(3)
+    const moved = ladder.map((l, j) => {
+      if (j !== which) return l
+      const [up, down] = l.samples!
+      return levelAt(W.c, { ...up!, f: up!.f + delta }, { ...down!, f: down!.f + sign * delta })
+    })
+    return W.run(localNoise(W.c, moved)).noise
+  }
+
+  it('δ at x ± h/4: noise of the order of δ', () => {
+    const eps = bumped(0, 1)
+    expect(eps).toBeGreaterThan(delta / 4)
+    expect(eps).toBeLessThan(delta)
+  })
+
+  it('δ at x ± h, the window’s own edge: read too (inside ±w, inclusive)', () => {
+    const eps = bumped(1, -1)
+    expect(eps).toBeGreaterThan(delta / 10)
+    expect(eps).toBeLessThan(delta)
+  })
+
+  it('negative control: δ at x ± 4h, outside the window, is not read (round-off only)', () => {
+    const eps = bumped(2, -1)
+    expect(eps).toBeGreaterThan(0)
+    expect(eps).toBeLessThan(4 * u)
+  })
+})
+
 describe('withNoise', () => {
   it('raises each level’s round-off bound to ε/s, and keeps the levels already above it', () => {
     const ladder = [levelOf(1, 0, 0, 0.5), levelOf(4, 0, 0, 0.01)]
@@ -88,6 +173,13 @@ describe('withNoise', () => {
     expect(raised.map((l) => l.noise)).toEqual([1, 0.25])
     expect(withNoise(ladder, 0.01)).toEqual(ladder)
     expect(withNoise(ladder, 0.01)[0]).toBe(ladder[0])
+  })
+  it('a level whose bound is already exactly ε/s is kept as it is (nothing raised: checkDirection reads that from identity)', () => {
+    const ladder = [levelOf(4, 0, 0, 0.25), levelOf(1, 0, 0, 0.5)]
+    const raised = withNoise(ladder, 1)
+    expect(raised[0]).toBe(ladder[0])
+    expect(raised[1]).not.toBe(ladder[1])
+    expect(raised[1]!.noise).toBe(1)
   })
 })
 

@@ -273,6 +273,16 @@ describe('judge: the verdict of a swept coordinate', () => {
     expect(judge(coordinate({ a: 1e-5, G: 0 }), tiny, estimate(1, 2e-6)).verdict).toBe('bug')
   })
 
+  it('a fall into a level whose own noise exceeds the bound is that noise, not truncation: the estimate convicts', () => {
+    // float32 tiny 764's shape: |a − D| flat over the two upper levels, then within the bound at the smallest,
+    // whose noise alone allows SAFETY·5e-6, beyond the tolerance of the estimate (SAFETY·1e-6).
+    const noisy = smoothLadder([1e-7, 1.6e-3, 2.56e-2], [5e-6, 0, 0])
+    expect(judge(coordinate({ a: 1 }), noisy, estimate(1.01, 1e-6))).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'sweep', trend: 'falls' } })
+    // Control: the same fall into a level whose noise is within the bound (SAFETY·1e-7) resolves a.
+    const quiet = smoothLadder([1e-7, 1.6e-3, 2.56e-2], [1e-7, 0, 0])
+    expect(judge(coordinate({ a: 1 }), quiet, estimate(1.01, 1e-6))).toMatchObject({ numeric: 1 + 1e-7, verdict: 'ok' })
+  })
+
   it('a growing disagreement within the bound at the largest step, each smaller step within its own noise, is round-off', () => {
     const ladder = smoothLadder([1e-3, 1e-4, 1e-7], [1e-3, 1e-4, 0])
     const j = judge(coordinate({ a: 1 }), ladder, estimate(1.01, 1e-6))
