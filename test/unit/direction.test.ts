@@ -273,11 +273,11 @@ describe('checkDirection: one directional test, judged like one coordinate', () 
  * every value below is exact in binary): `phi` of the stored weights, the analytic gradient `g`, the
  * probe's noise `noise` (what LossStats says, true or not), and the tensor's scale.
  */
-const along = (n: number, phi: (w: Float64Array) => number, g: number[], o: { noise: number; step?: number | 'auto'; scale?: number }) => {
+const along = (n: number, phi: (w: Float64Array) => number, g: number[], o: { noise: number; step?: number | 'auto'; scale?: number; kinks?: 'ignore'; jvp?: Point['along'] }) => {
   const data = new Float64Array(n)
   const block: Block = { name: 'w', shape: [n], size: n, precision: 'float64', get: (i) => data[i]!, set: (i, v) => void (data[i] = v) }
-  const options = resolveOptions({ at: data, step: o.step ?? 'auto' })
-  const p: Point = { at: new Perturbation([block]), analytic: [Float64Array.from(g)], precision: 'float64', options }
+  const options = resolveOptions({ at: data, step: o.step ?? 'auto', ...(o.kinks ? { kinks: o.kinks } : {}) })
+  const p: Point = { at: new Perturbation([block]), analytic: [Float64Array.from(g)], precision: 'float64', options, ...(o.jvp ? { along: o.jvp } : {}) }
   const loss = { value: phi(data), noise: o.noise, spread: 0, deterministic: true, precision: 'float64', nonFinite: 0 } as LossStats
   const t: TensorScale = { value: { centre: 0, scale: o.scale ?? 1 }, gradient: Math.max(...g.map(Math.abs)), change: 0 }
   let calls = 0
@@ -335,12 +335,35 @@ describe('the direction’s climb: larger steps while round-off dominates its bo
     expect(r.steps).toHaveLength(3 + 5)
   })
 
+  it('up to the reach inclusive: one coordinate, L = S = 4, climbs to the step 4 itself', () => {
+    const r = along(1, (w) => w[0]!, [1], { noise: 2 ** -30, step: 2 ** -10, scale: 4 }).check(e0)
+    expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
+    expect(top(r)).toBe(4)
+  })
+
   it('where |f/a| narrowed L below the scale, the reach is L itself (L = 2, S = 8)', () => {
     const s = along(n, linear(2), Array.from(v), { noise: 2 ** -30, step: 2 ** -10, scale: 8 })
     expect(s.c(wide, 1).L).toBe(2)
     const r = s.check(wide)
     expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
     expect(top(r)).toBe(1)
+  })
+})
+
+describe('the climb’s second test: differences that do not shrink 16× per level are round-off', () => {
+  it('round-off ±ε/2 at every point, the probe right at ε: the top level’s bound is its neighbour’s round-off, and it climbs', () => {
+    // f(±s) = ±s ± ε/2: D(s) = 1 + ε/2s, a difference in 1/s like round-off. The top level alone bounds its
+    // truncation by |D(4h) − D(h)| = 1.5ε/4h beside its own ε/4h: round-off is 0.4 of the bound, under half,
+    // and only the second test (the top three levels differ by round-off's 4×, not truncation's 16×) climbs.
+    const eps = 2 ** -30
+    const h = 2 ** -20
+    const r = along(1, (w) => w[0]! + (w[0]! > 0 ? eps / 2 : w[0]! < 0 ? -eps / 2 : 0), [1], { noise: eps, step: h, scale: 2 ** 20 }).check(e0)
+    expect(r.verdict).toBe('ok')
+    expect(top(r)).toBe(RATIO * h * RATIO ** DIRECTIONS.MAX_CLIMB)
+    expect(r.settled).toBe(top(r))
+    // The bound falls with the step: that of the top level, 2.5ε over it.
+    expect(r.estimatedError).toBe((2.5 * eps) / top(r))
+    expect(Math.abs(r.numeric - 1)).toBeLessThanOrEqual(r.estimatedError)
   })
 })
 
@@ -363,6 +386,17 @@ describe('the direction’s audit: round-off read from its own central differenc
     expect(r.steps.at(-1)!.central).toBe(1 + 2 ** -8)
     expect(r).toMatchObject({ verdict: 'ok', failed: false, numeric: 1 })
     expect(r.settled).toBeGreaterThan(4 * s0)
+  })
+})
+
+describe('the direction’s audit skips what is not finite', () => {
+  it('a loss value that overflows at one point (x + h/4) is no evidence of round-off: no level’s noise is raised', () => {
+    // f = t, but +∞ at t = h/4: the level there is not finite; f is exact everywhere else.
+    const h = 2 ** -20
+    const r = along(1, (w) => (w[0]! === h / 4 ? Number.POSITIVE_INFINITY : w[0]!), [1], { noise: 2 ** -30, step: h, scale: 2 ** 20 }).check(e0)
+    expect(r.steps.filter((x) => !x.finite).map((x) => x.h)).toEqual([h / 4])
+    for (const x of r.steps.filter((x) => x.finite)) expect(x.noise).toBe(2 ** -30 / x.h)
+    expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
   })
 })
 
@@ -402,10 +436,37 @@ describe('a conviction weighed against the loss’s own noise along the directio
     expect(weighed.calls).toBe(alone.calls + 2 * LOCAL_POSITIONS.length)
   })
 
+  it('a bug that is not the sweep’s (an analytic side that is NaN) is not weighed: no local noise is paid for', () => {
+    const jvp = function* (): Check<number> {
+      return Number.NaN
+    }
+    const weighed = along(1, (w) => Math.sin(w[0]! + 0.4), [0], { noise: u, step: 1e-2, jvp }).check(e0)
+    const alone = along(1, (w) => Math.sin(w[0]! + 0.4), [0], { noise: u, step: 1e-2, jvp }).check(e0, false)
+    expect(weighed).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'analytic-not-finite' } })
+    expect(weighed.calls).toBe(alone.calls)
+  })
+
   it('a direction that passes costs no local noise', () => {
     // Σ sin at 1e-2, the right g·v: passed by the sweep, its 6 calls only.
     const r = along(1, (w) => Math.sin(w[0]! + 0.4), [Math.cos(0.4)], { noise: u, step: 1e-2 }).check(e0)
     expect(r.verdict).toBe('ok')
     expect(r.calls).toBe(6)
+  })
+})
+
+describe('kinks: \'ignore\' along a direction: every finite level counts', () => {
+  // f = t + J·|t − d| with a kink d = h/10 from x, and g·v the near side's slope 1 − J (x is left of the kink).
+  const h = 1e-3
+  const J = 0.01
+  const kinked = (w: Float64Array): number => 1 + w[0]! + J * Math.abs(w[0]! - h / 10)
+  it('by default the levels above the kink’s first non-smooth pair are not estimates at x: the near slope passes', () => {
+    const plain = along(1, kinked, [1 - J], { noise: 1e-14, step: h }).check(e0)
+    expect(plain.failed).toBe(false)
+    // Taken as smooth, as asked, the levels that straddle the kink average its two slopes (1 − J and 1 + J), and
+    // their extrapolation convicts the near side's slope.
+    const ignored = along(1, kinked, [1 - J], { noise: 1e-14, step: h, kinks: 'ignore' }).check(e0)
+    expect(ignored).toMatchObject({ verdict: 'bug', failed: true })
+    expect(Math.abs(ignored.numeric - (1 - J))).toBeGreaterThan(Math.abs(plain.numeric - (1 - J)))
+    expect(ignored.numeric).toBeLessThan(1 + J)
   })
 })
