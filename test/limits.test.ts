@@ -46,13 +46,17 @@ describe('limits', () => {
   // a bug on x[0] (numeric 7.29, tolerance 0.16) while the audit read the 1/s-like moves of the aliased
   // D(s) as round-off and climbed; since those moves count as round-off only where no three levels show a
   // kink (sweep.ts, `audited`), the smallest step (7.8e-3, D = 4.36) keeps its weight: x[0] and x[4] are
-  // inconclusive (weak), x[1]–x[3] ok, no kink invented, and the check passes on what it measured. A fix
-  // judges every weight 'ok' on evidence.
-  it('float32 sin(100·x) + ½x², x in (0, 10): the correct gradient is not failed, but two weights stay inconclusive', () => {
+  // inconclusive (weak), no kink invented. x[1]–x[3] were 'ok' on their smallest step alone, whose own noise
+  // (7.4 against a tolerance of 0.51 on x[1]) was the only agreement: a fall into a level noisier than the bound
+  // is not evidence (verdict.ts `judge`), so they are inconclusive (not-smooth) too, and the check passes on
+  // what it measured, with a warning. A fix judges every weight 'ok' on evidence.
+  it('float32 sin(100·x) + ½x², x in (0, 10): the correct gradient is not failed, and no weight is called ok', () => {
     const m = makeOscillation('float32', { w: 100, span: 10 })
     const report = checkGradients(m.loss, (p: typeof m.params) => m.grad(p), { at: m.params })
     expect(report.entries.filter((e) => e.failed)).toEqual([])
-    expect(report.entries.filter((e) => e.verdict === 'inconclusive').map((e) => e.path)).toEqual(['x[0]', 'x[4]'])
+    expect(report.entries.filter((e) => e.verdict === 'inconclusive').map((e) => e.path)).toEqual(['x[0]', 'x[1]', 'x[2]', 'x[3]', 'x[4]'])
+    expect(report.entries.filter((e) => e.verdict === 'inconclusive' && e.reason.kind === 'weak').map((e) => e.path)).toEqual(['x[0]', 'x[4]'])
+    expect(report.warnings.some((w) => w.kind === 'inconclusive')).toBe(true)
     expect(report.kinks).toEqual([])
   })
 

@@ -214,7 +214,9 @@ export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Di
     const ladder = yield* sweep(c, { level: first })
     let largest = 0
     for (const x of d.v) largest = Math.max(largest, Math.abs(x))
-    const reach = c.L < t.value.scale ? c.L : Math.max(c.L, (K.MAX_RELATIVE_STEP * t.value.scale) / largest)
+    // Not L itself where L is the scale: over few coordinates each moves by most of the step, and at a tensor's own
+    // scale truncation can plateau between two levels, which Richardson's two-level bound reads as converged.
+    const reach = c.L < t.value.scale ? c.L : (K.MAX_RELATIVE_STEP * t.value.scale) / largest
     const climbed = yield* climbAlong(c, ladder, reach)
     const judged = judge(c, climbed.ladder, climbed.estimate)
     // A bug the sweep finds is weighed again against the loss's own noise along the direction (local.ts),

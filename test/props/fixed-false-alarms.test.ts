@@ -2,6 +2,7 @@
 // its negative control: the same case with one coordinate's gradient ×1.1 (×1.2 where named), where
 // that change is at least 10 noise floors, must still fail at that coordinate and nowhere else. Seeds from the long run
 // (makeCase(seed, { precision })); the fix named beside each group.
+import { checkGradients } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 import { type Bug, type Case, type Precision, makeCase } from './generator.js'
 import { runBug, runCorrect } from './run.js'
@@ -142,4 +143,24 @@ describe("a tensor's own noise is lowered only on evidence (noise.ts `tensorNois
       expectPassAndCaughtAlone(c, times(c, c.tensors.findIndex((t) => t.name === tensor), index, 1.1))
     })
   }
+})
+
+describe('a direction over few coordinates steps no coordinate past 0.1 of its scale (direction.ts, the reach of `climbAlong`)', () => {
+  // float32 cancel-affine 2320 with `sample: 4` (out of sample, a direction hunt): the random direction over 6 of
+  // layer1.gamma's 10 coordinates climbed to 1.15e-2, 0.86 of the tensor's spread, where the truncation of the
+  // smooth function plateaus (D − f′ = −3.0e-5 at 2.87e-3, −3.7e-5 at 1.15e-2): Richardson's two-level bound read
+  // the plateau as converged (6.2e-6) and a right gradient failed, unlocalised.
+  it('makeCase(2320, float32) with sample 4 passes; one unsampled coordinate of layer1.gamma ×2 still fails', () => {
+    const c = makeCase(2320, { precision: 'float32' })
+    const ok = checkGradients(c.loss, c.grad, { at: c.at(), sample: 4 })
+    expect(ok.pass).toBe(true)
+    expect(ok.directions.some((d) => d.tensor === 'layer1.gamma')).toBe(true)
+    const k = c.tensors.findIndex((t) => t.name === 'layer1.gamma')
+    const sampled = new Set(ok.entries.filter((e) => e.name === 'layer1.gamma').map((e) => e.index[0]))
+    const i = [...Array(10).keys()].find((j) => !sampled.has(j))!
+    const bug = times(c, k, i, 2)
+    const r = checkGradients(c.loss, bug.grad, { at: c.at(), sample: 4 })
+    expect(r.pass).toBe(false)
+    expect(r.entries.filter((e) => e.failed).map((e) => e.name)).toEqual(['layer1.gamma'])
+  })
 })

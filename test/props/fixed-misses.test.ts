@@ -70,16 +70,20 @@ describe('a one-element tensor whose analytic derivative is exactly 0 narrows it
   }
 })
 
-describe('a disagreement that falls only into a level noisier than the bound is not truncation (verdict.ts `judge`)', () => {
+describe('a disagreement that falls only into a level noisier than the bound is not ok (verdict.ts `judge`)', () => {
   // float32 tiny 764 (out of sample): a missing term leaves 5 % of a scalar's derivative; the sweep's |a − D| went
   // 2.0e-12, 2.1e-12, 2.1e-13 as the step shrank, and the fall was read as truncation and the smallest level taken,
-  // though its own noise (1.8e-12) was 7× the tolerance (2.7e-13 × SAFETY).
-  it('plantTensor(makeCase(764, { precision: \'float32\' })) fails in its tensor alone; the correct gradient passes', () => {
+  // though its own noise (1.8e-12) was 7× the tolerance (2.7e-13 × SAFETY). The same data fit an aliased
+  // oscillation with a right a (test/limits.test.ts), so the entry is inconclusive, with a warning: not caught,
+  // but no longer called ok.
+  it('plantTensor(makeCase(764, { precision: \'float32\' })): the entry is inconclusive, with a warning; the correct gradient passes', () => {
     const c = makeCase(764, { precision: 'float32' })
     const bug = plantTensor(c, 764)!
     expect(runCorrect(c).pass).toBe(true)
     const b = runBug(c, bug)
-    expect(b.missed).toBe(false)
-    expect(b.report.entries.filter((e) => e.failed).map((e) => e.name)).toEqual([bug.tensor])
+    const e = b.report.entries.find((x) => x.name === bug.tensor)!
+    expect(e.verdict).toBe('inconclusive')
+    expect(e.reason).toMatchObject({ kind: 'not-smooth' })
+    expect(b.report.warnings.some((w) => w.kind === 'inconclusive')).toBe(true)
   })
 })

@@ -335,10 +335,14 @@ describe('the direction’s climb: larger steps while round-off dominates its bo
     expect(r.steps).toHaveLength(3 + 5)
   })
 
-  it('up to the reach inclusive: one coordinate, L = S = 4, climbs to the step 4 itself', () => {
-    const r = along(1, (w) => w[0]!, [1], { noise: 2 ** -30, step: 2 ** -10, scale: 4 }).check(e0)
+  it('up to the reach inclusive: one coordinate, L = S = 40, climbs to the step 4 = 0.1·S itself, never to L', () => {
+    const r = along(1, (w) => w[0]!, [1], { noise: 2 ** -30, step: 2 ** -10, scale: 40 }).check(e0)
     expect(r).toMatchObject({ verdict: 'ok', numeric: 1 })
     expect(top(r)).toBe(4)
+    // A direction over few coordinates moves each by most of the step: with S = 4 the reach is 0.4, not L = 4
+    // (float32 cancel-affine 2320 with sample 4: steps near a 6-coordinate tensor's own scale met a plateau of
+    // the truncation, and Richardson's two-level bound read it as converged).
+    expect(top(along(1, (w) => w[0]!, [1], { noise: 2 ** -30, step: 2 ** -10, scale: 4 }).check(e0))).toBe(0.25)
   })
 
   it('where |f/a| narrowed L below the scale, the reach is L itself (L = 2, S = 8)', () => {
@@ -462,10 +466,13 @@ describe('kinks: \'ignore\' along a direction: every finite level counts', () =>
   it('by default the levels above the kink’s first non-smooth pair are not estimates at x: the near slope passes', () => {
     const plain = along(1, kinked, [1 - J], { noise: 1e-14, step: h }).check(e0)
     expect(plain.failed).toBe(false)
+    expect(plain.verdict).toBe('ok')
     // Taken as smooth, as asked, the levels that straddle the kink average its two slopes (1 − J and 1 + J), and
-    // their extrapolation convicts the near side's slope.
+    // their extrapolation disagrees with the near side's slope, which only the smallest level (below the kink's
+    // distance, its noise raised by the audit beyond the bound) still shows: not ok (inconclusive, verdict.ts
+    // `judge`: a fall into a level noisier than the bound is no evidence either way).
     const ignored = along(1, kinked, [1 - J], { noise: 1e-14, step: h, kinks: 'ignore' }).check(e0)
-    expect(ignored).toMatchObject({ verdict: 'bug', failed: true })
+    expect(ignored).toMatchObject({ verdict: 'inconclusive', failed: false, reason: { kind: 'not-smooth' } })
     expect(Math.abs(ignored.numeric - (1 - J))).toBeGreaterThan(Math.abs(plain.numeric - (1 - J)))
     expect(ignored.numeric).toBeLessThan(1 + J)
   })
