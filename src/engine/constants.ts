@@ -108,7 +108,7 @@ export const PROBE_POINTS = 6
  * measured again with its moves grown by this factor: at most 100 (ECnoise's retry), and at most what keeps
  * the cubic's truncation out of the fit. A cubic through moves up to t = 6.35·PROBE·G of the scale (the farthest
  * position, jitter included) leaves the 4th-order term |F|·t⁴/24; holding it to u·|F| gives
- * G ≤ (24u)^¼ / (6.35·PROBE): 113 in float64 (so 100), 5.4 in float32. Derived.
+ * G ≤ (24u)^¼ / (6.35·PROBE): 35.8 in float64, 5.4 in float32 (both under the cap). Derived.
  */
 export const PROBE_GROWTH: Record<Precision, number> = {
   float64: Math.min(100, (24 * UNIT_ROUNDOFF.float64) ** 0.25 / ((PROBE_POINTS + 0.35) * K.PROBE.float64)),
