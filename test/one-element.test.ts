@@ -110,6 +110,14 @@ describe('a scalar at 0 whose analytic derivative is exactly 0 (coordinates.ts `
     expect(r.entries[0]!.verdict).toBe('ok')
   })
 
+  it('negative control: a scalar the loss ignores (a = 0, every difference exactly 0) passes after narrowing finds nothing else', () => {
+    for (const at of [Float64Array.from([0]), Float64Array.from([-30709.2]), Float32Array.from([3.5])]) {
+      const r = checkGradients((w: Float64Array | Float32Array) => Math.cos(w.length) + 0.25, () => [0], { at })
+      expect(r.pass).toBe(true)
+      expect(r.entries[0]!).toMatchObject({ verdict: 'ok', numeric: 0 })
+    }
+  })
+
   it('negative control: a real kink with a = 0 between its slopes stays a kink at every narrower scale, and passes', () => {
     for (const [f, x] of [[(b: number) => Math.max(0, b), 0], [(b: number) => 2 * Math.max(b, 0.5) + Math.abs(b - 0.5), 0.5]] as const) {
       const r = checkGradients((w: Float64Array) => f(w[0]!), () => [0], { at: Float64Array.from([x]) })
