@@ -21,6 +21,7 @@ const stageTests = {
   'engine/direction': ['test/unit/direction.test.ts'],
   'engine/local': ['test/unit/local.test.ts'],
   'engine/noise': ['test/unit/noise.test.ts', 'test/tensor-noise.test.ts'],
+  'modes/coordinates': ['test/unit/coordinates.test.ts', 'test/one-element.test.ts', 'test/beside-kink.test.ts', 'test/tensor-noise.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
   'params/flatten': ['test/unit/flatten.test.ts'],
 }
