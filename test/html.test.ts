@@ -156,7 +156,7 @@ describe('colours', () => {
       <red>  at            2       1          5.0e-1      1.2e-1  probably wrong  ←</red>
 
       Hint: only at[0] is off, by a factor 2 — look at how that one weight is accumulated.
-      Replay: { seed: 1849 }  (34 loss calls; loss 9 ± 1.0e-15)"
+      Replay: { seed: 1849 }  (32 loss calls; loss 9 ± 1.0e-15)"
     `)
   })
 })

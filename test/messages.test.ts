@@ -41,7 +41,7 @@ describe('the failure message', () => {
         layer.bias          2       0         8.7e-10     3.7e-10  happy
 
       Hint: only layer.weight[1,2] is off, by a factor 1.01 — look at how that one weight is accumulated.
-      Replay: { seed: 1849 }  (46 loss calls; loss 0.440727 ± 8.9e-17)"
+      Replay: { seed: 1849 }  (44 loss calls; loss 0.440727 ± 8.9e-17)"
     `)
   })
 

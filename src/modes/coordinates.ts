@@ -42,8 +42,10 @@ export function* checkCoordinate(p: Point, loss: LossStats, t: TensorScale, k: n
   const atH = clearedByFirst(c, first.level)
   const quick = below ? undefined : atH
   if (quick !== undefined) return { ...quick, step, steps: stepsOf([...before, first.level]) }
-  const s = below ? trial.s : secondStep(c, first.level)
-  const second = s === undefined ? undefined : { step: s, level: s === trial?.s ? trial : yield* level(c, s) }
+  // The steps as asked, not as the storage achieved them: the sweep reuses a level it is given at h/4 (or 4h)
+  // only where the step is that one exactly, and would otherwise call the loss there again.
+  const s = below ? tried : secondStep(c, first.level)
+  const second = s === undefined ? undefined : { step: s, level: trial !== undefined && s === tried ? trial : yield* level(c, s) }
   const again = second && !below && clearedByFirst(c, second.level)
   if (second && again) return { ...again, step: second.level.s, steps: stepsOf([...before, first.level, second.level].filter(unique)) }
   const { judged, evidence } = yield* verdictOf(c, yield* sweep(c, first, second))

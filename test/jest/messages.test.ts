@@ -28,7 +28,7 @@ Per tensor
   at            3       3          2.0e+0     1.2e+11  probably wrong  ←
 
 Hint: at: analytic = ×−1 numeric on all 3 significant checked entries — a sign flip (gradient ascent vs descent, or a − dropped).
-Replay: { seed: 1849 }  (64 loss calls; loss 0.12842 ± 5.0e-17)"
+Replay: { seed: 1849 }  (58 loss calls; loss 0.12842 ± 5.0e-17)"
 `)
   })
 
