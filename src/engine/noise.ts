@@ -101,8 +101,9 @@ export function* measureLoss(p: Point, scales: readonly Spread[]): Check<LossSta
  * bounds, as the probe that moves every coordinate at once does. It lowers the noise only on consistent
  * evidence (both sides agree, every value finite, no side tied at both spacings) and never raises it: `stats` as they are otherwise,
  * and where nothing could be lowered, a single tensor or a noise within 2× the loss's own rounding
- * u·|f| (the floor every noise keeps), without a call. `on`: the spread tensor k's moves are scaled by,
- * where its coordinates are judged on another than the probe's (a narrowed scalar, coordinates.ts), even alone. PROBE_CALLS − 4 calls (PROBE_POINTS more for
+ * u·|f| (the floor every noise keeps), without a call. `on`: the spread to scale tensor k's moves by where its
+ * coordinates are judged on a scale other than the probe's (a narrowed scalar, coordinates.ts); it is then
+ * measured even as the only tensor. PROBE_CALLS − 4 calls (PROBE_POINTS more for
  * each side that ties), and how many of their values were NaN or ±∞ (the check warns of them).
  */
 export function* tensorNoise(p: Point, scales: readonly Spread[], stats: LossStats, k: number, on?: Spread): Check<{ stats: LossStats; nonFinite: number }> {

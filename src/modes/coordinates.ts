@@ -148,10 +148,11 @@ export interface PerTensor {
 
 export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossStats): PerTensor {
   const own: LossStats[] = []
+  const values = scales.map((t) => t.value)
   let nonFinite = 0
   function* of(k: number): Check<LossStats> {
     if (own[k] === undefined) {
-      const measured = yield* tensorNoise(p, scales.map((t) => t.value), stats, k)
+      const measured = yield* tensorNoise(p, values, stats, k)
       own[k] = measured.stats
       nonFinite += measured.nonFinite
     }
@@ -181,7 +182,7 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
       t = { ...t, value: { centre: x, scale: t.value.scale / RATIO ** 3 } }
       // The probe moved it on the old scale, where its cubic may have read f's shape as noise: the noise
       // as it alone moves on the new one, where that is lower (`tensorNoise`).
-      const measured = yield* tensorNoise(p, scales.map((s) => s.value), loss, k, t.value)
+      const measured = yield* tensorNoise(p, values, loss, k, t.value)
       nonFinite += measured.nonFinite
       const again = yield* checkCoordinate(p, measured.stats, t, k, i)
       if (!farField(again) && again.verdict !== 'inconclusive') return again
@@ -191,8 +192,8 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
   // A kink the steps straddle at a distance d > 0 from x is not at x: f is differentiable there, with the near
   // side's slope, and the slopes the straddling steps read mix both sides (their slack grows with the jump,
   // so a value well outside both sides was accepted). On a scale centred on x of d itself the steps stay
-  // on x's side: a conclusive verdict there that sees no kink, with a bound no looser, replaces the kink's; anything else (round-off
-  // that cannot resolve d, a nearer kink the new steps straddle) leaves the kink's verdict as it was.
+  // on x's side: a conclusive verdict there that sees no kink, with a bound no looser, replaces the kink's;
+  // anything else (round-off that cannot resolve d, a nearer kink the new steps straddle) leaves it as it was.
   function* besideKink(k: number, i: number, loss: LossStats, j: Judged & { step: number }, t: TensorScale): Check<Judged & { step: number }> {
     if (j.reason.kind !== 'kink' || !(j.reason.distance > 0) || p.options.step !== 'auto') return j
     const x = p.at.original(k, i)

@@ -16,6 +16,7 @@ import { type Judged, clearedByFirst, disagrees } from '../../src/engine/verdict
 import { checkCoordinate, entryOf, measured, perTensor } from '../../src/modes/coordinates.js'
 import { resolveOptions } from '../../src/options.js'
 import type { Block } from '../../src/params/flatten.js'
+import { quantisedAtSweep } from './weight.js'
 
 /** A point over `tensors` (name → values) whose loss reads them through `f`; `grad` the analytic gradient. */
 const point = (tensors: Record<string, number[]>, grad: number[][], f: (t: Float64Array[]) => number, options: object = {}) => {
@@ -186,11 +187,7 @@ describe('verdictOf: a sweep’s conviction is weighed against the coordinate’
   // consistently, which the probe (moving far from those points) does not see and localNoise's irregular points do.
   const h = 2 ** -10
   const delta = 1e-4
-  const quantised = (w: Float64Array): number => {
-    const t = w[0]!
-    const k = Math.log2(h / Math.abs(t)) / 2
-    return t !== 0 && k >= 0 && Math.abs(k - Math.round(k)) < 1e-9 ? (1 + delta) * t : t
-  }
+  const quantised = quantisedAtSweep(h, delta)
   it('the right gradient is cleared, at 2·LOCAL_POSITIONS.length calls beyond the sweep', () => {
     const { r, probe } = checked(quantised, () => [1], { at: Float64Array.from([0]), step: h })
     expect(r.entries[0]).toMatchObject({ verdict: 'ok', failed: false })

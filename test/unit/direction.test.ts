@@ -9,6 +9,7 @@ import { type TensorScale, coordinateScale } from '../../src/engine/scale.js'
 import { LossValueError } from '../../src/errors.js'
 import { resolveOptions } from '../../src/options.js'
 import type { Block } from '../../src/params/flatten.js'
+import { quantisedAtSweep } from './weight.js'
 
 // The directions of src/engine/direction.ts (docs/numerics.md §8) on a one-tensor point through the real Perturbation.
 const u = UNIT_ROUNDOFF.float64
@@ -410,11 +411,7 @@ describe('a conviction weighed against the loss’s own noise along the directio
   // audit sees and the 8 irregular points of localNoise do.
   const h = 2 ** -10
   const delta = 1e-4
-  const quantised = (w: Float64Array): number => {
-    const t = w[0]!
-    const k = Math.log2(h / Math.abs(t)) / 2
-    return t !== 0 && k >= 0 && Math.abs(k - Math.round(k)) < 1e-9 ? (1 + delta) * t : t
-  }
+  const quantised = quantisedAtSweep(h, delta)
 
   it('the sweep convicts, and weighed (the default) the right gradient is cleared, at 2·LOCAL_POSITIONS.length more calls', () => {
     const weighed = along(1, quantised, [1], { noise: 1e-18, step: h }).check(e0)

@@ -303,30 +303,24 @@ describe('measureLoss: the noise', () => {
     }
   })
 
-  it('keeps at least half the grain of the values: a loss rounded to a grid q, whatever a fit of seven values says', () => {
-    // (A + ℓ) − A keeps ℓ to a grid q (here q = ulp(2³²) = 2⁻²⁰, ~6 stairs over the probe): every value is off
-    // by up to q/2, and the differences to f(at) are multiples of q. A cubic's scatter is about q/√12 < q/2.
-    const q = 2 ** -20
-    for (let seed = 1; seed <= 12; seed++) {
-      const s = setup([Float64Array.from([0.3])], (xs) => 2 ** 32 + xs[0]![0]! - 2 ** 32 + 1, { seed })
-      const stats = s.run(measureLoss(s.p, unit(1)))
-      expect(stats.noise, `seed ${seed}`).toBeGreaterThanOrEqual(q / 2)
-      expect(stats.noise, `seed ${seed}`).toBeLessThan(2 * q)
-    }
-  })
-
-  it('reads the grain of a fine staircase, whose differences are many stairs (few of them a power of two)', () => {
-    // (2²² + x) − 2²²: stairs of q = 2⁻³⁰ ≈ 9.3e-10, the probe's moves up to 6.35e-6 cross thousands of them. The
-    // differences are odd and even multiples of q alike, so the grain is q and the noise at least q/2, where a cubic
-    // through seven values of a staircase reads about q/√12.
-    const q = 2 ** -30
-    for (let seed = 1; seed <= 12; seed++) {
-      const s = setup([Float64Array.from([0.3])], (xs) => 2 ** 22 + xs[0]![0]! - 2 ** 22 + 1, { seed })
-      const stats = s.run(measureLoss(s.p, unit(1)))
-      expect(stats.noise, `seed ${seed}`).toBeGreaterThanOrEqual(q / 2)
-      expect(stats.noise, `seed ${seed}`).toBeLessThan(2 * q)
-    }
-  })
+  // Both: every value is off by up to q/2 and the differences to f(at) are multiples of q; a cubic's scatter
+  // through seven values of a staircase is about q/√12 < q/2.
+  for (const [what, offset, q] of [
+    // (A + ℓ) − A keeps ℓ to a grid q = ulp(2³²) = 2⁻²⁰, ~6 stairs over the probe.
+    ['keeps at least half the grain of the values: a loss rounded to a grid q, whatever a fit of seven values says', 2 ** 32, 2 ** -20],
+    // (2²² + x) − 2²²: stairs of q = 2⁻³⁰ ≈ 9.3e-10, the probe's moves up to 6.35e-6 cross thousands of them, and
+    // the differences are odd and even multiples of q alike, so the grain is q.
+    ['reads the grain of a fine staircase, whose differences are many stairs (few of them a power of two)', 2 ** 22, 2 ** -30],
+  ] as const) {
+    it(what, () => {
+      for (let seed = 1; seed <= 12; seed++) {
+        const s = setup([Float64Array.from([0.3])], (xs) => offset + xs[0]![0]! - offset + 1, { seed })
+        const stats = s.run(measureLoss(s.p, unit(1)))
+        expect(stats.noise, `seed ${seed}`).toBeGreaterThanOrEqual(q / 2)
+        expect(stats.noise, `seed ${seed}`).toBeLessThan(2 * q)
+      }
+    })
+  }
 
   it('reads the grain as the largest power of two dividing every difference, not the first one', () => {
     // Values 1 + k·2⁻³⁰ with k in 3, 6, 12, …: every difference is a multiple of 2⁻³⁰ and one is an odd multiple,

@@ -75,3 +75,14 @@ export const levelOf = (s: number, central: number, gap: number, noise: number, 
   backwardOk: true,
   ...extra,
 })
+
+/**
+ * f = t, except at the sweep's own points below 4h (t = ±h/4ᵏ), where it reads (1 + δ)·t: a loss quantised so
+ * that D(h/4) = D(h) = 1 + δ consistently (docs/numerics.md §4, cancel-variance seed 22615), which the probe and
+ * every audit miss and localNoise's irregular points see.
+ */
+export const quantisedAtSweep = (h: number, delta: number) => (w: Float64Array): number => {
+  const t = w[0]!
+  const k = Math.log2(h / Math.abs(t)) / 2
+  return t !== 0 && k >= 0 && Math.abs(k - Math.round(k)) < 1e-9 ? (1 + delta) * t : t
+}
