@@ -20,6 +20,8 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: 'reports/.stryker-tmp',
+  // Not copied into a sandbox: other stages' sandboxes under reports/ (two stages at once copied each other's).
+  ignorePatterns: ['/reports', '/scratch'],
   cleanTempDir: 'always',
   thresholds: { high: 90, low: 80, break: null },
 }

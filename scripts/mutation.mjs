@@ -24,10 +24,31 @@ const stageTests = {
   'modes/coordinates': ['test/unit/coordinates.test.ts', 'test/one-element.test.ts', 'test/beside-kink.test.ts', 'test/tensor-noise.test.ts'],
   errors: ['test/unit/errors.test.ts', 'test/errors.test.ts'],
   'params/flatten': ['test/unit/flatten.test.ts'],
+  'modes/directional': ['test/unit/directional.test.ts'],
+  'modes/localise': ['test/unit/localise.test.ts'],
+  'modes/hessian': ['test/unit/hessian.test.ts', 'test/hessian.test.ts'],
+  'modes/jacobian': ['test/unit/jacobian.test.ts', 'test/jacobian.test.ts'],
+  'engine/calls': ['test/unit/calls.test.ts', 'test/misuse.test.ts', 'test/errors.test.ts'],
+  'engine/drive': ['test/unit/calls.test.ts'],
+  'params/mirror': ['test/unit/mirror.test.ts'],
+  options: ['test/unit/options.test.ts', 'test/options.test.ts'],
+  check: ['test/unit/check.test.ts'],
+  caller: ['test/unit/caller.test.ts'],
+  progress: ['test/unit/progress.test.ts', 'test/progress.test.ts'],
+  random: ['test/unit/random.test.ts'],
+  'params/adapters': ['test/unit/adapters.test.ts', 'test/adapters.test.ts'],
+  tfjs: ['test/unit/tfjs.test.ts'],
+  'render/text': ['test/unit/text.test.ts'],
+  'render/plot': ['test/unit/plot.test.ts'],
+  'render/heatmap': ['test/unit/heatmap.test.ts'],
+  'render/html': ['test/unit/html.test.ts'],
+  'render/write': ['test/unit/write.test.ts'],
 }
 const stageArgs = (name) => {
   const path = `src/${name}`
-  const incremental = ['--incrementalFile', `reports/incremental/${name.replaceAll('/', '-')}.json`]
+  const id = name.replaceAll('/', '-')
+  // Each stage its own incremental file and sandbox, so two stages can run at once.
+  const incremental = ['--incrementalFile', `reports/incremental/${id}.json`, '--tempDirName', `reports/.stryker-tmp-${id}`]
   if (existsSync(`${path}.ts`)) return ['--mutate', `${path}.ts`, ...incremental]
   if (existsSync(path) && statSync(path).isDirectory()) return ['--mutate', `${path}/**/*.ts`, ...incremental]
   console.error(`No stage src/${name}.ts or src/${name}/: name a file or folder under src/, e.g. engine/noise or modes.`)

@@ -52,6 +52,8 @@ describe.each(['float64', 'float32'] satisfies Dtype[])('the demo CNN in %s', (d
     const auto = checkGradients(lossOf, (p: CnnParams) => backward(p, batch), { at: createCnn({ dtype }) })
     expect(auto.pass).toBe(true)
     expect(auto.directions.filter((d) => d.depth === 0).map((d) => `${d.tensor} ${d.kind}`)).toEqual(['fc.weight random', 'fc.weight gradient'])
-    expect(auto.evaluations - report.evaluations).toBeLessThanOrEqual(40)
+    // Measured 22 (float64) and 20 (float32): the random direction stops climbing once it resolves an unsampled weight
+    // as finely as a sampled one (numerics.md §8); it had climbed to 30 in float64.
+    expect(auto.evaluations - report.evaluations).toBeLessThanOrEqual(24)
   })
 })

@@ -8,7 +8,7 @@ import type { Point } from './point.js'
 import { type Coordinate, type TensorScale, coordinateScale, relativeNoise } from './scale.js'
 import { type Estimate, extrapolate } from './extrapolate.js'
 import { smooth, sweep, unlikeTruncation } from './sweep.js'
-import { agree } from './tolerance.js'
+import { agree, bound } from './tolerance.js'
 import { type Judged, judge, stepsOf } from './verdict.js'
 
 /**
@@ -162,12 +162,13 @@ function roundoffDominates(ladder: readonly Level[], estimate: Estimate): boolea
  * coordinate climb stops at). Up to `reach`: where no coordinate moves more than MAX_RELATIVE_STEP
  * of its tensor's scale, as a coordinate's own step never does (L itself where |f/a| narrowed it).
  */
-function* climbAlong(c: Coordinate, swept: Level[], reach: number): Check<{ ladder: Level[]; estimate: Estimate; settled: number }> {
+function* climbAlong(c: Coordinate, swept: Level[], reach: number, enough?: (e: Estimate) => boolean): Check<{ ladder: Level[]; estimate: Estimate; settled: number; early: boolean }> {
   const ignore = c.options.kinks === 'ignore'
   let ladder = auditedAlong(swept)
   let estimate = extrapolate(ladder, ignore)
   let settled = c.h
   for (let climbed = 0; climbed < DIRECTIONS.MAX_CLIMB && roundoffDominates(ladder, estimate); climbed++) {
+    if (enough?.(estimate)) return { ladder, estimate, settled, early: true }
     const top = ladder[ladder.length - 1]!
     const step = top.s * RATIO
     if (step > reach || !top.finite) break
@@ -179,7 +180,7 @@ function* climbAlong(c: Coordinate, swept: Level[], reach: number): Check<{ ladd
     estimate = better
     settled = step
   }
-  return { ladder, estimate, settled }
+  return { ladder, estimate, settled, early: false }
 }
 
 /**
@@ -207,18 +208,32 @@ function auditedAlong(levels: readonly Level[]): Level[] {
  * swept: a prior that clears one difference would admit 1e-3 of the derivative in float32, the very
  * tensor-wide error the gradient direction is there to see; a few calls per tensor buy the evidence.
  */
-export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number, weigh = true): Check<DirectionResult> {
+export function* checkDirection(p: Point, loss: LossStats, t: TensorScale, d: Direction, start?: number, weigh = true, resolution?: number): Check<DirectionResult> {
   const c = directionCoordinate(p, loss, t, d, yield* analyticOf(p, d), start)
   const run = function* (): Check<Judged & { settled: number }> {
     const first = yield* level(c, c.h)
     const ladder = yield* sweep(c, { level: first })
     let largest = 0
-    for (const x of d.v) largest = Math.max(largest, Math.abs(x))
+    let smallest = Infinity
+    for (const x of d.v) {
+      largest = Math.max(largest, Math.abs(x))
+      smallest = Math.min(smallest, Math.abs(x))
+    }
     // Not L itself where L is the scale: over few coordinates each moves by most of the step, and at a tensor's own
     // scale truncation can plateau between two levels, which Richardson's two-level bound reads as converged.
     const reach = c.L < t.value.scale ? c.L : (K.MAX_RELATIVE_STEP * t.value.scale) / largest
-    const climbed = yield* climbAlong(c, ladder, reach)
-    const judged = judge(c, climbed.ladder, climbed.estimate)
+    // An error δ in coordinate j moves g·v by δ·vⱼ: once the estimate agrees within an error that resolves, in every
+    // coordinate it moves, as small a δ as the tensor's coordinates checked one by one resolve (`resolution`, their
+    // median estimated error), climbing on would only see errors no sampled weight could. A direction that does not
+    // agree there climbs on as before: stopping early never convicts.
+    const enough = resolution === undefined ? undefined : (e: Estimate): boolean => e.err <= resolution * smallest && Math.abs(c.a - e.numeric) <= bound(c, e.err, Math.max(Math.abs(c.a), Math.abs(e.numeric)))
+    let climbed = yield* climbAlong(c, ladder, reach, enough)
+    let judged = judge(c, climbed.ladder, climbed.estimate)
+    if (climbed.early && judged.verdict !== 'ok') {
+      const on = yield* climbAlong(c, climbed.ladder, reach)
+      climbed = { ...on, settled: Math.max(climbed.settled, on.settled) }
+      judged = judge(c, climbed.ladder, climbed.estimate)
+    }
     // A bug the sweep finds is weighed again against the loss's own noise along the direction (local.ts),
     // unless `weigh` is false: localisation's parts, where a conviction only says where to look next (the
     // coordinate found is weighed by its own check), and 8 calls at each of ~20 levels would double the search.

@@ -16,6 +16,15 @@ export interface Covered extends Coordinates {
 }
 
 /**
+ * The error a tensor's coordinates were resolved to one by one: the median estimated error of its entries that
+ * passed as ok (undefined without any, as in `'directional'`). The random direction over the rest needs no finer.
+ */
+function resolutionOf(entries: readonly Entry[], name: string): number | undefined {
+  const errs = entries.filter((e) => e.name === name && e.verdict === 'ok' && Number.isFinite(e.estimatedError)).map((e) => e.estimatedError).sort((x, y) => x - y)
+  return errs.length === 0 ? undefined : errs[Math.floor(errs.length / 2)]!
+}
+
+/**
  * `mode: 'auto'` and `'directional'`. The loss is measured as for `'full'`; in `'auto'` every tensor's
  * sample is then checked one by one, drawn exactly as `'full'` draws it, so a tensor within the
  * sample is checked as before and nothing else. The coordinates left out (all of them in
@@ -78,7 +87,7 @@ export function* checkCovered(declared: Point): Check<Covered> {
       if (which === 'gradient' && (along === undefined || b.size < 2 || entries.some((e) => e.name === b.name && e.failed))) continue
       if (which === 'random' && rest.length < 2) continue
       const mineStats = yield* own.of(k)
-      const r = which === 'random' ? yield* checkDirection(p, mineStats, scales[k]!, randomDirection(k, rest, nextSign)) : yield* checkDirection(p, mineStats, scales[k]!, along!)
+      const r = which === 'random' ? yield* checkDirection(p, mineStats, scales[k]!, randomDirection(k, rest, nextSign), undefined, true, resolutionOf(entries, b.name)) : yield* checkDirection(p, mineStats, scales[k]!, along!)
       directions.push(testOf(p, r))
       // The analytic side itself not finite along the direction (a JVP's NaN or ±∞; a gradient is checked
       // finite before any call): named, with the first coordinate found where it is not finite either.

@@ -282,8 +282,8 @@ const along = (n: number, phi: (w: Float64Array) => number, g: number[], o: { no
   const loss = { value: phi(data), noise: o.noise, spread: 0, deterministic: true, precision: 'float64', nonFinite: 0 } as LossStats
   const t: TensorScale = { value: { centre: 0, scale: o.scale ?? 1 }, gradient: Math.max(...g.map(Math.abs)), change: 0 }
   let calls = 0
-  const check = (d: Direction, weigh?: boolean) =>
-    drive(checkDirection(p, loss, t, d, undefined, weigh), () => {
+  const check = (d: Direction, weigh?: boolean, resolution?: number) =>
+    drive(checkDirection(p, loss, t, d, undefined, weigh, resolution), () => {
       calls++
       return phi(data)
     }) as DirectionResult
@@ -308,6 +308,47 @@ describe('the direction’s climb: larger steps while round-off dominates its bo
     // The sweep's 3 levels and the climb's, 2 calls each.
     expect(r.calls).toBe(2 * (3 + DIRECTIONS.MAX_CLIMB))
     expect(s.calls()).toBe(r.calls)
+  })
+
+  it('with a resolution, stops climbing once the estimate agrees within resolution·min|vⱼ|: no finer than the coordinates checked one by one', () => {
+    const v = Float64Array.from({ length: 16 }, (_, j) => (j % 2 === 0 ? 1 : -1) / 4)
+    const d: Direction = { k: 0, kind: 'random', indices: Int32Array.from({ length: 16 }, (_, j) => j), v, depth: 0 }
+    const phi = (w: Float64Array) => w.reduce((acc, x, j) => acc + v[j]! * x, 0)
+    const g = Array.from(v)
+    const full = along(16, phi, g, { noise: 2 ** -30, step: h, scale: 2 ** 20 }).check(d)
+    expect(full.steps).toHaveLength(3 + DIRECTIONS.MAX_CLIMB)
+    // A resolution the sweep's three levels already meet: not one level more (6 calls), and still ok.
+    const coarse = along(16, phi, g, { noise: 2 ** -30, step: h, scale: 2 ** 20 })
+    const c = coarse.check(d, true, 1)
+    expect(c).toMatchObject({ verdict: 'ok', numeric: 1 })
+    expect(c.steps).toHaveLength(3)
+    expect(coarse.calls()).toBe(6)
+    // One between: it stops at the first level whose error is within it, above the sweep and below the full climb.
+    const target = full.estimatedError * RATIO ** 3
+    const mid = along(16, phi, g, { noise: 2 ** -30, step: h, scale: 2 ** 20 }).check(d, true, target / 0.25)
+    expect(mid.verdict).toBe('ok')
+    expect(mid.estimatedError).toBeLessThanOrEqual(target)
+    expect(mid.steps.length).toBeGreaterThan(3)
+    expect(mid.steps.length).toBeLessThan(full.steps.length)
+    // A resolution of 0 (or none) climbs as far as round-off lets it.
+    expect(along(16, phi, g, { noise: 2 ** -30, step: h, scale: 2 ** 20 }).check(d, true, 0).steps).toHaveLength(3 + DIRECTIONS.MAX_CLIMB)
+  })
+
+  it('negative control: an error the resolution resolves is never stopped early; it climbs and is judged as without one', () => {
+    // g·v = 1 + 1e-6 where the coordinates resolve 1e-7: the sweep's bound (~1e-3 at h = 2⁻²⁰) agrees with both, and
+    // the climb goes on until the bound convicts, as without a resolution.
+    const phi = (w: Float64Array) => w[0]!
+    const without = along(1, phi, [1 + 1e-6], { noise: 2 ** -30, step: h, scale: 2 ** 20 })
+    const plain = without.check(e0)
+    const withRes = along(1, phi, [1 + 1e-6], { noise: 2 ** -30, step: h, scale: 2 ** 20 })
+    const r = withRes.check(e0, true, 1e-7)
+    expect(plain.verdict).toBe('bug')
+    expect(r.verdict).toBe('bug')
+    expect(r.steps.map((x) => x.h)).toEqual(plain.steps.map((x) => x.h))
+    expect(withRes.calls()).toBe(without.calls())
+    // What a coarser resolution means: coordinates that resolve only 1 cannot see 1e-6 either, and the sweep's
+    // three levels, which agree within their bound, are enough.
+    expect(along(1, phi, [1 + 1e-6], { noise: 2 ** -30, step: h, scale: 2 ** 20 }).check(e0, true, 1)).toMatchObject({ verdict: 'ok', steps: { length: 3 } })
   })
 
   it('a bound of truncation is not climbed: Σ sin at 1e-2 takes the sweep’s three levels only', () => {
