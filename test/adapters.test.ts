@@ -160,6 +160,20 @@ describe('a synchronous adapter', () => {
     expect(report.pass).toBe(true)
   })
 
+  it('a gradient holding one container in two places (two tensors whose gradients are the same): read in both', () => {
+    // Was: the second place kept the raw CpuBox, and a right gradient failed with a shape error.
+    const at = { a: { w: new CpuBox(Float64Array.of(0.5)) }, b: { w: new CpuBox(Float64Array.of(0.5)) } }
+    const loss = (p: typeof at): number => p.a.w.values[0]! ** 2 + p.b.w.values[0]! ** 2
+    const shared = (g: number) => () => {
+      const s = { w: new CpuBox(Float64Array.of(g)) }
+      return { a: s, b: s }
+    }
+    expect(checkGradients(loss, shared(1), { at }).pass).toBe(true)
+    // Negative control: the same shared container, wrong in both places.
+    const wrong = checkGradients(loss, shared(1.5), { at })
+    expect(wrong.entries.filter((e) => e.failed).map((e) => e.path)).toEqual(['a.w[0]', 'b.w[0]'])
+  })
+
   it('rejects a loss returning an adapted tensor that is not a scalar', () => {
     const box = new CpuBox(Float64Array.from([0.3, -0.7]))
     expect(() => checkGradients((() => box) as unknown as () => number, () => ({ a: [0, 0] }), { at: { a: box } })).toThrow(/Expected the loss to return a scalar, got a tensor of shape \[2\]/)

@@ -108,3 +108,40 @@ describe('the failure message', () => {
     expect(formatReport(report).split('\n')[0]).toMatchInlineSnapshot(`"✗ 2 of 8 checked weights disagree beyond atol 1e-8 + rtol 0.0001·max(|a|, |n|) (float64, central differences, auto step)"`)
   })
 })
+
+describe('the per-tensor table of a tensor covered by directions only', () => {
+  // mode: 'directional' on two tensors: `big` has 60 wrong weights, more than localisation's budget names, so
+  // `small`'s failing random direction is left unlocalised (capped): 0 checked, 0 failed entries.
+  const n = 256
+  const c = Array.from({ length: n }, (_, i) => Math.cos(3 * i))
+  const d = Array.from({ length: 8 }, (_, i) => 0.3 + 0.1 * i)
+  const at = () => ({ big: Float64Array.from({ length: n }, (_, i) => Math.sin(i)), small: Float64Array.from({ length: 8 }, (_, i) => 0.1 * i - 0.3) })
+  const lossOf = (p: ReturnType<typeof at>): number => p.big.reduce((s, x, i) => s + c[i]! * x + 0.5 * x * x, 0) + p.small.reduce((s, x, i) => s + d[i]! * x + 0.5 * x * x, 0)
+  const gradOf = (bigBug: number, smallBug: number) => (p: ReturnType<typeof at>) => ({
+    big: p.big.map((x, i) => (c[i]! + x) * (i < 60 ? bigBug : 1)),
+    small: p.small.map((x, i) => (d[i]! + x) * (i === 5 ? smallBug : 1)),
+  })
+  const row = (text: string, name: string): string => text.split('Per tensor')[1]!.split('\n').find((l) => l.trimStart().startsWith(`${name} `))!
+
+  it('a failing direction marks the row and says it fails (was: "happy", the band of no relative error at all), once in the warnings', () => {
+    const r = checkGradients(lossOf, gradOf(1.5, 1.05), { at: at(), mode: 'directional' })
+    expect(r.pass).toBe(false)
+    const small = row(formatReport(r), 'small')
+    expect(small).toContain('fails here (directions)')
+    expect(small).toContain('←')
+    expect(small).not.toContain('happy')
+    // No relative error is shown as 0 where no weight was compared one by one.
+    expect(small).not.toContain('0.0e+0')
+    expect(formatReport(r)).toContain('at least 1 coordinate of small disagrees; none was found')
+    expect(r.warnings.filter((w) => w.kind === 'localisation-capped' && w.name === 'small')).toHaveLength(1)
+  })
+
+  it('negative control: a passing tensor covered by directions only shows no band, and no mark', () => {
+    const r = checkGradients(lossOf, gradOf(1, 1), { at: at(), mode: 'directional' })
+    expect(r.pass).toBe(true)
+    const small = row(formatReport(r), 'small')
+    expect(small).not.toContain('←')
+    expect(small.trimEnd().endsWith('—')).toBe(true)
+    expect(formatReport(r).split('\n')[0]).toMatch(/^✓ all 264 weights, along 4 directional tests, agree/)
+  })
+})

@@ -83,8 +83,11 @@ export function* checkCovered(declared: Point): Check<Covered> {
     // A point that derives along directions (a JVP) has no gradient to point along.
     const along = p.along === undefined ? gradientDirection(k, all, p.analytic[k]!) : undefined
     for (const which of ['random', 'gradient'] as const) {
-      // A tensor already shown to disagree fails the check whatever its gradient direction says: that test is saved.
-      if (which === 'gradient' && (along === undefined || b.size < 2 || entries.some((e) => e.name === b.name && e.failed))) continue
+      // A tensor already shown to disagree — a failing entry, or its random direction failing where localisation found
+      // nothing (capped, unlocalised) — fails the check whatever its gradient direction says: that test is saved, and
+      // with it a second note saying the same (was: two identical localisation-capped notes, 26 calls more).
+      const failed = entries.some((e) => e.name === b.name && e.failed) || directions.some((d) => d.tensor === b.name && d.failed)
+      if (which === 'gradient' && (along === undefined || b.size < 2 || failed)) continue
       if (which === 'random' && rest.length < 2) continue
       const mineStats = yield* own.of(k)
       const r = which === 'random' ? yield* checkDirection(p, mineStats, scales[k]!, randomDirection(k, rest, nextSign), undefined, true, resolutionOf(entries, b.name)) : yield* checkDirection(p, mineStats, scales[k]!, along!)

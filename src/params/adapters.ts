@@ -272,7 +272,9 @@ export class TensorIO {
 export function readTensors(value: unknown, own: boolean, keep: (v: unknown) => boolean): unknown {
   if (adapters.length === 0) return value
   const found: { adapter: TensorAdapter; value: unknown }[] = []
-  const seen = new Set<object>()
+  // Each container walked once, and its copy put wherever it appears again: a gradient may hold one object in two
+  // places ({ a: s, b: s }), and a cycle then stays a cycle, which the shape check names.
+  const seen = new Map<object, unknown>()
   const walk = (v: unknown, put: (x: unknown) => void): (void | PromiseLike<void>)[] => {
     const adapter = adapterOf(v)
     if (adapter !== undefined) {
@@ -285,11 +287,12 @@ export function readTensors(value: unknown, own: boolean, keep: (v: unknown) => 
       }
       return [then(read, (d) => put(checked(d, adapter, 'a returned tensor')))]
     }
-    if (typeof v !== 'object' || v === null || seen.has(v)) return []
+    if (typeof v !== 'object' || v === null) return []
+    if (seen.has(v)) return [put(seen.get(v))]
     const proto = Object.getPrototypeOf(v)
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return []
-    seen.add(v)
     const copy: Record<string, unknown> = Array.isArray(v) ? ([...v] as unknown as Record<string, unknown>) : { ...v }
+    seen.set(v, copy)
     put(copy)
     return Object.keys(copy).flatMap((k) => walk(copy[k], (x) => (copy[k] = x)))
   }

@@ -174,7 +174,7 @@ export function warningText(w: Warning, r: Report): string {
     case 'covered':
       return `${w.name}: ${w.checked.toLocaleString('en-US')} of ${w.size.toLocaleString('en-US')} coordinates checked one by one, the other ${w.covered.toLocaleString('en-US')} by ${plural(w.directions, 'directional test')}`
     case 'localisation-capped':
-      return `at least ${w.atLeast.toLocaleString('en-US')} coordinates of ${w.name} disagree; the ${w.shown} found are shown (localisation stopped at its call budget)`
+      return `at least ${plural(w.atLeast, 'coordinate')} of ${w.name} ${w.atLeast === 1 ? 'disagrees' : 'disagree'}; ${w.shown === 0 ? 'none was found' : `the ${w.shown} found are shown`} (localisation stopped at its call budget)`
     case 'whole-tensor':
       return `${w.name} is wrong as a whole: all ${w.parts} parts of a failing direction fail too; a few of its coordinates are shown`
     case 'unlocalised':
@@ -214,6 +214,7 @@ export function headline(r: Report): string {
     const agree = r.checked - r.entries.filter((e) => e.verdict === 'kink' || e.verdict === 'inconclusive').length
     const covered = r.blocks.reduce((s, b) => s + (b.coverage !== undefined && b.coverage !== 'coordinates' ? b.size - b.checked : 0), 0)
     const more = covered > 0 ? `, and ${covered.toLocaleString('en-US')} more along ${plural(r.directions.length, 'directional test')}` : ''
+    if (r.checked === 0 && covered > 0) return `✓ all ${plural(covered, 'weight')}, along ${plural(r.directions.length, 'directional test')}, agree within what the numerics explain (${setting(r)})`
     return aside.length === 0
       ? `✓ all ${plural(r.checked, 'checked weight')}${more} agree within what the numerics explain (${setting(r)})`
       : `✓ ${agree.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')}${more} agree within what the numerics explain, ${aside.join(', ')} (${setting(r)})`
@@ -277,23 +278,29 @@ function worstTable(entries: readonly Entry[], colors: Colors): string[] {
 }
 
 /** The textbook band, labelled as such where this check's own verdict on the tensor says otherwise. */
-function bandText(b: BlockSummary): string {
+function bandText(b: BlockSummary, failing: boolean): string {
+  // No weight compared one by one (directions only): no relative error for a band to label.
+  if (b.checked === 0) return failing ? 'fails here (directions)' : '—'
   const label = band(b.maxRelativeError)
   const alarming = label === 'probably wrong' || label === 'uncomfortable'
-  if (b.failed === 0 && alarming) return `${label} by the textbook; within the bounds here`
-  if (b.failed > 0 && !alarming) return `${label} by the textbook; fails here`
+  if (!failing && alarming) return `${label} by the textbook; within the bounds here`
+  if (failing && !alarming) return `${label} by the textbook; fails here`
   return label
 }
 
 function blockTable(blocks: readonly BlockSummary[], colors: Colors, r: Report): string[] {
   const covered = blocks.some((b) => b.coverage !== undefined && b.coverage !== 'coordinates')
   const rows = [['tensor', 'checked', 'failed', ...(covered ? ['coverage'] : []), 'max rel. error', 'norm ratio', 'cs231n band']]
-  for (const b of blocks) {
+  // A tensor fails on a failing entry, or on a failing direction no entry explains (capped, unlocalised).
+  const failing = blocks.map((b) => b.failed > 0 || r.directions.some((d) => d.tensor === b.name && d.failed))
+  blocks.forEach((b, j) => {
     const coverage = covered ? [coverageText(b, r)] : []
-    rows.push([b.name, String(b.checked), String(b.failed), ...coverage, exp(b.maxRelativeError), exp(b.normRatio), `${bandText(b)}${b.failed > 0 ? '  ←' : ''}`])
-  }
+    // Errors of no weight compared one by one are not 0: there are none.
+    const errors = b.checked === 0 ? ['—', '—'] : [exp(b.maxRelativeError), exp(b.normRatio)]
+    rows.push([b.name, String(b.checked), String(b.failed), ...coverage, ...errors, `${bandText(b, failing[j]!)}${failing[j] ? '  ←' : ''}`])
+  })
   const [head, ...body] = table(rows)
-  return [head!, ...body.map((line, j) => (blocks[j]!.failed > 0 ? paint(colors, true, line) : line))]
+  return [head!, ...body.map((line, j) => (failing[j] ? paint(colors, true, line) : line))]
 }
 
 /** The text of the failure message (and of the `.not` message), made from the report alone. */
