@@ -126,7 +126,7 @@ describe('faults at every call of a whole check: the parameters come back bit fo
   // How many loss calls a clean check makes; every one of them gets its turn to fail.
   const total = checkGradients(f, df, { at: Float64Array.from(original) }).evaluations
   const calls = Array.from({ length: total }, (_, i) => i + 1)
-  type Fault = 'throws' | 'non-number'
+  type Fault = 'throws' | 'non-number' | 'writes'
 
   const run = (fault: Fault, at: number, async: boolean, stateful: boolean): { w: Float64Array; result: () => unknown } => {
     const w = Float64Array.from(original)
@@ -134,6 +134,12 @@ describe('faults at every call of a whole check: the parameters come back bit fo
     const value = (x: Float64Array): number => {
       if (++n === at) {
         if (fault === 'throws') throw new Error(`fault ${n}`)
+        if (fault === 'writes') {
+          // One write, on this call only, to a coordinate the engine may not be moving: restoring another
+          // coordinate afterwards must not hide it.
+          x[3] = 7
+          return f(x)
+        }
         return 'oops' as never
       }
       return f(x)
@@ -171,6 +177,18 @@ describe('faults at every call of a whole check: the parameters come back bit fo
       expect(error).toBeInstanceOf(CallError)
       expect((error as CallError).call).toBe(k)
       expect(same(w)).toBe(true)
+    }
+  })
+
+  it.each(calls)('loss writes to `at` once, on call %i only: a ParameterError naming the coordinate (was: hidden by later restores, and passed)', async (k) => {
+    for (const async of [false, true]) {
+      for (const stateful of [false, true]) {
+        const { w, result } = run('writes', k, async, stateful)
+        const error = async ? await (result() as Promise<unknown>).then(() => undefined, (e: unknown) => e) : (() => { try { result() } catch (e) { return e } })()
+        expect(error).toBeInstanceOf(ParameterError)
+        expect((error as Error).message).toMatch(/Expected the loss to leave `at` as it is, but it changed `at\[3\]` from .* to 7\./)
+        expect(same(w)).toBe(true)
+      }
     }
   })
 

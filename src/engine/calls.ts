@@ -47,11 +47,23 @@ export class Perturbation {
     return this.originals[k]!
   }
 
-  /** Writes `v` and returns what the storage holds (a Float32Array rounds). */
+  /**
+   * Writes `v` and returns what the storage holds (a Float32Array rounds). The coordinate must hold its
+   * original: every write of the engine is restored before the next, so anything else is a write by the loss
+   * during an earlier call, which the restores of other coordinates would otherwise hide.
+   */
   set(k: number, i: number, v: number): number {
     const b = this.blocks[k]!
+    this.assertOriginal(b, k, i)
     b.set(i, v)
     return b.get(i)
+  }
+
+  /** Throws `mutated('loss', …)` where coordinate i of tensor k (block b) does not hold its original. */
+  assertOriginal(b: Block, k: number, i: number): void {
+    const now = b.get(i)
+    const was = this.originals[k]![i]!
+    if (!Object.is(now, was)) throw mutated('loss', pathOf(b.name, b.shape, i), was, now)
   }
 
   restore(k: number, i: number): void {
@@ -73,7 +85,7 @@ export class Perturbation {
   }
 
   /** Throws a ParameterError when a coordinate holds something other than what the engine wrote (see `changed`). */
-  assertUnchanged(by: 'loss' | 'grad', expected?: (k: number, i: number) => number): void {
+  assertUnchanged(by: 'loss' | 'grad' | 'jvp', expected?: (k: number, i: number) => number): void {
     const c = this.changed(expected)
     if (c !== undefined) throw mutated(by, c.path, c.was, c.now)
   }
@@ -87,8 +99,8 @@ export class Perturbation {
 }
 
 /** A loss or gradient function wrote to `at`: the verdicts would be about other parameters than the ones given. */
-export function mutated(by: 'loss' | 'grad', path: string, was: number, now: number): ParameterError {
-  const what = by === 'loss' ? 'the loss' : 'the gradient function'
+export function mutated(by: 'loss' | 'grad' | 'jvp', path: string, was: number, now: number): ParameterError {
+  const what = by === 'loss' ? 'the loss' : by === 'jvp' ? 'the JVP' : 'the gradient function'
   return new ParameterError(
     `Expected ${what} to leave \`at\` as it is, but it changed \`${path}\` from ${was} to ${now}. ` +
       (by === 'loss'
@@ -134,6 +146,7 @@ export function* lossMoved(at: Perturbation, moves: readonly Float64Array[], t: 
       const move = moves[k]!
       const stored = at.scratch(k)
       for (let i = 0; i < b.size; i++) {
+        at.assertOriginal(b, k, i)
         b.set(i, x0[i]! + t * move[i]!)
         stored[i] = b.get(i)
       }
@@ -193,6 +206,7 @@ export function* lossAlong(at: Perturbation, k: number, indices: Int32Array, v: 
     let vv = 0
     for (let j = 0; j < indices.length; j++) {
       const i = indices[j]!
+      at.assertOriginal(b, k, i)
       b.set(i, x0[i]! + s * v[j]!)
       const x = b.get(i)
       stored[j] = x

@@ -166,7 +166,7 @@ function jacobianFromJvp<P>(jvp: (params: P, v: unknown) => unknown, at: P, coun
       n: j + 1,
       where: `v = 1 at \`${paths[j]}\`, 0 elsewhere`,
       coordinate: paths[j],
-      before: () => snapshot.assertUnchanged('grad'),
+      before: () => snapshot.assertUnchanged('jvp'),
       // Whatever the JVP wrote before it threw (or was found writing), the user gets `at` back bit for bit.
       failed: () => snapshot.restoreAll(),
     }
