@@ -109,3 +109,27 @@ describe('an analytic side that is not finite in a tensor covered by directions 
     expect(r.rows.every((x) => x.report.warnings.every((w) => w.kind !== 'analytic-not-finite'))).toBe(true)
   })
 })
+
+describe('a blurred kink is read at the smallest level with signal only (generator, far-centred float32 7472)', () => {
+  // A smooth loss whose steps were chosen for a wrong analytic value (2 % of the true one, so |f/a| is 48× too large):
+  // the smallest level's gap had fallen 3× from the next level's, as a smooth f's does, and the next level, with its
+  // larger slack, accepted the wrong value as a subgradient in [1.97e7, 6.00e7] ± 3.9e7: the check passed.
+  it('the missing term in layer1.beta fails as a bug, and no kink is claimed', async () => {
+    const { makeCase, plantTensor } = await import('./props/generator.js')
+    const c = makeCase(7472, { precision: 'float32' })
+    const bug = plantTensor(c, 7472)!
+    const r = checkGradients(c.loss, bug.grad, { at: c.at() })
+    expect(r.pass).toBe(false)
+    expect(r.entries.filter((e) => e.failed).map((e) => e.path)).toEqual(['layer1.beta[0]'])
+    expect(r.entries.find((e) => e.path === 'layer1.beta[0]')).toMatchObject({ verdict: 'bug', kink: false })
+    expect(r.kinks).toEqual([])
+  })
+
+  it('control: the right gradient passes, with no kink', async () => {
+    const { makeCase } = await import('./props/generator.js')
+    const c = makeCase(7472, { precision: 'float32' })
+    const r = checkGradients(c.loss, c.grad, { at: c.at() })
+    expect(r.pass).toBe(true)
+    expect(r.kinks).toEqual([])
+  })
+})

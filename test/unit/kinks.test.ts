@@ -240,6 +240,17 @@ describe('blurredKink: a kink round-off hides from the kink detector', () => {
     expect(blurredKink(coordinate(0), [{ ...a!, finite: false }, b!, c!], 0, 0)).toMatchObject({ verdict: 'kink' })
     expect(blurredKink(coordinate(0), [{ ...a!, finite: false }, { ...b!, finite: false }, c!], 0, 0)).toBeUndefined()
   })
+
+  it('stops at the smallest level with signal: one that grows like a smooth f’s resolves f at x, and the kink above is not asked', () => {
+    // Smallest step: exp's gap (6e-4, far above its noise) grows 1600× to the next, kinked, level. Was: that level and
+    // the one above it, whose gaps hold, made a blurred kink at x and accepted 0 between their slopes.
+    const [, k1, k2] = ladderOf(f, 0, 1e-2, 3)
+    const [s0] = ladderOf(Math.exp, 0, 1e-2, 3)
+    expect(s0!.gap).toBeGreaterThan(K.KINK_EVIDENCE * 4 * s0!.noise)
+    expect(blurredKink(coordinate(0), [s0!, k1!, k2!], 0, 0)).toBeUndefined()
+    // Control: the same two kinked levels above a smallest level round-off hides (not finite here) are a kink.
+    expect(blurredKink(coordinate(0), [{ ...s0!, finite: false }, k1!, k2!], 0, 0)).toMatchObject({ verdict: 'kink' })
+  })
 })
 
 describe('the slopes\' drift between two steps', () => {
