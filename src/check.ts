@@ -139,11 +139,12 @@ function* run(
   const { blocks } = at
   try {
     let analytic: Float64Array[]
+    const analyticPrecision: Precision[] = []
     if (along === undefined) {
       const g = typeof grad === 'function' || io !== undefined ? yield 'grad' : grad
       at.assertUnchanged('grad')
       if (typeof grad === 'function') yield* assertTensorsUnchanged(io, 'grad')
-      analytic = mirror(blocks, g)
+      analytic = mirror(blocks, g, analyticPrecision)
       assertFiniteGradient(blocks, analytic)
     } else {
       // Known only where `along` is asked for a single coordinate (learnCoordinate); 0 elsewhere.
@@ -151,7 +152,7 @@ function* run(
     }
     const declared: Precision = declaredPrecision(o.precision, blocks)
     progress?.enter('noise', PROBE_CALLS)
-    const point: Point = { at, analytic, precision: declared, options: o, ...(progress ? { progress } : {}), ...(along ? { along } : {}) }
+    const point: Point = { at, analytic, precision: declared, options: o, ...(analyticPrecision.includes('float32') ? { analyticPrecision } : {}), ...(progress ? { progress } : {}), ...(along ? { along } : {}) }
     const covered = o.mode === 'full' ? undefined : yield* checkCovered(point)
     const found = covered ?? (yield* checkCoordinates(point))
     // Every perturbation has been restored: anything else that differs was written by the loss.

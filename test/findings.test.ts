@@ -1,4 +1,4 @@
-import { type JacobianReport, NonFiniteError, checkGradients, checkJacobian, formatJacobianReport, formatReport } from 'gradcheck'
+import { type JacobianReport, type Report, NonFiniteError, checkGradients, checkJacobian, formatJacobianReport, formatReport } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 
 // Issue #11's engine findings, end to end: each a verdict the numerics did not explain, with the
@@ -131,5 +131,63 @@ describe('a blurred kink is read at the smallest level with signal only (generat
     const r = checkGradients(c.loss, c.grad, { at: c.at() })
     expect(r.pass).toBe(true)
     expect(r.kinks).toEqual([])
+  })
+})
+
+describe('a gradient returned as a Float32Array for a float64 `at`', () => {
+  // Right, but rounded to float32 by its storage: 2.2e-8 relative. Was: both weights a `bug` (allowed 3.1e-10), and a
+  // hint of an "extra factor ×(1 + 2.3e-8)". The analytic side's round-off is float32's there (tolerance.ts).
+  const loss = (w: number[]): number => w[0]! ** 2 + Math.sin(w[1]!)
+  const grad = (f: number) => (w: number[]) => Float32Array.of(2 * w[0]! * f, Math.cos(w[1]!))
+  it('the right gradient passes', () => {
+    const r = checkGradients(loss, grad(1), { at: [1.1, 0.3] })
+    expect(r.precision).toBe('float64')
+    expect(r.pass).toBe(true)
+  })
+  it('negative control: ×(1 + 1e-4) on at[0] fails there, and only there', () => {
+    const r = checkGradients(loss, grad(1 + 1e-4), { at: [1.1, 0.3] })
+    expect(r.entries.filter((e) => e.failed).map((e) => e.path)).toEqual(['at[0]'])
+  })
+  it('the same values as plain numbers are judged in float64: beyond its bound, with the hint that names float32 (not a "factor")', () => {
+    const r = checkGradients(loss, (w: number[]) => Array.from(grad(1)(w)), { at: [1.1, 0.3] })
+    expect(r.pass).toBe(false)
+    expect(r.hints).toEqual([{ kind: 'float32-gradient', count: 2, relativeError: expect.closeTo(2.3e-8, 9) }])
+    expect(formatReport(r)).toContain('within float32 round-off: is the backward pass computed in float32')
+  })
+  it('negative control for the hint: an error of 1e-4 is no float32 rounding, and gets its own hint', () => {
+    const r = checkGradients(loss, (w: number[]) => [2 * w[0]! * (1 + 1e-4), Math.cos(w[1]!)], { at: [1.1, 0.3] })
+    expect(r.hints.map((h) => h.kind)).toEqual(['single'])
+  })
+})
+
+describe('a loss that did not move at any step tried: its grain looked for at larger steps (generator, float32 cancel-affine)', () => {
+  // 8102: f = −2048 exactly at every step the sweep took; a big intermediate rounds the loss to steps the probe's
+  // moves never crossed (noise measured 1.2e-4, the grain is ~10⁵× that). Was: every weight a `bug` at numeric 0.
+  it('8102: the right gradient is not failed', async () => {
+    const { makeCase } = await import('./props/generator.js')
+    const c = makeCase(8102, { precision: 'float32' })
+    const r = checkGradients(c.loss, c.grad, { at: c.at() })
+    expect(r.entries.filter((e) => e.failed)).toEqual([])
+  })
+  it('8102, negative control: the grain is as large as the derivatives, so ×2 on [0] is not called ok either: inconclusive, with the warning', async () => {
+    // A loss this coarse cannot tell ×2 (numeric 9.7e4 ± 6.4e4 against 2.1e5); the check says so instead of agreeing.
+    // (It passes: an estimate as coarse as the derivative measured what the precision allows; summary.ts.)
+    const { makeCase } = await import('./props/generator.js')
+    const c = makeCase(8102, { precision: 'float32' })
+    const grad = (p: unknown) => {
+      const g = c.grad(p as never) as unknown as Float32Array[]
+      return g.map((t, k) => (k === 0 ? t.map((v) => 2 * v) : t))
+    }
+    const r = checkGradients(c.loss, grad as unknown as typeof c.grad, { at: c.at() }) as Report
+    expect(r.entries.filter((e) => e.name === '[0]').map((e) => e.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive'])
+    expect(r.warnings.some((w) => w.kind === 'inconclusive')).toBe(true)
+  })
+  it('7309: a planted bug in W is caught, and the right b[3], flat at the first steps, is not blamed beside it', async () => {
+    const { makeCase, plantSingle } = await import('./props/generator.js')
+    const c = makeCase(7309, { precision: 'float32' })
+    const bug = plantSingle(c, 7309)!
+    const r = checkGradients(c.loss, bug.grad, { at: c.at() })
+    expect(r.pass).toBe(false)
+    expect(r.entries.filter((e) => e.failed).map((e) => e.path)).toEqual(['W[18]'])
   })
 })

@@ -10,6 +10,11 @@ export interface Point {
   at: Perturbation
   analytic: readonly Float64Array[]
   precision: Precision
+  /**
+   * The storage precision of each tensor of the analytic gradient, where one is float32 (a Float32Array returned
+   * for a float64 `at`): its values carry float32 rounding, which the analytic side's round-off in `bound` allows.
+   */
+  analyticPrecision?: readonly Precision[]
   options: ResolvedOptions
   /** Where the modes say what they are doing (onProgress); absent, nothing is told. */
   progress?: Progress

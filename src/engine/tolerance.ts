@@ -1,4 +1,4 @@
-import { K, NEGLIGIBLE } from './constants.js'
+import { K, NEGLIGIBLE, UNIT_ROUNDOFF } from './constants.js'
 import type { Coordinate } from './scale.js'
 
 /**
@@ -8,8 +8,12 @@ import type { Coordinate } from './scale.js'
  */
 export function bound(c: Coordinate, err: number, m: number): number {
   const o = c.options
-  return (o.atol === 'auto' ? K.SAFETY * err + K.ANALYTIC_ULPS * c.u * c.G : o.atol) + (o.rtol === 'auto' ? K.ANALYTIC_ULPS * c.u : o.rtol) * m
+  const ua = analyticRoundoff(c)
+  return (o.atol === 'auto' ? K.SAFETY * err + K.ANALYTIC_ULPS * ua * c.G : o.atol) + (o.rtol === 'auto' ? K.ANALYTIC_ULPS * ua : o.rtol) * m
 }
+
+/** The unit round-off of the analytic side: the check's, or float32's where the gradient tensor was stored in float32. */
+export const analyticRoundoff = (c: Coordinate): number => (c.p?.analyticPrecision?.[c.k] === 'float32' ? Math.max(c.u, UNIT_ROUNDOFF.float32) : c.u)
 
 /**
  * The share of the derivative an error allows (SAFETY·err / max(|a|, |n|)); 0 for a derivative

@@ -1,10 +1,11 @@
+import { lossAt } from '../engine/calls.js'
 import { type LossStats, measureLoss, remeasure, tensorNoise } from '../engine/noise.js'
 import type { Check } from '../engine/drive.js'
 import type { Point } from '../engine/point.js'
 import { type Coordinate, type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
 import { localNoise, withNoise } from '../engine/local.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
-import { NEGLIGIBLE, RATIO, SCALAR_RETRIES, UNIT_ROUNDOFF } from '../engine/constants.js'
+import { K, NEGLIGIBLE, RATIO, SCALAR_RETRIES, UNIT_ROUNDOFF } from '../engine/constants.js'
 import { type Judged, type Verdictless, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
 import { type Level, level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
@@ -146,6 +147,9 @@ export interface PerTensor {
   closed(last: LossStats): LossStats
 }
 
+/** Every difference exactly 0 at every step tried: the loss did not move at all. */
+const flat = (j: Judged): boolean => j.steps.length > 0 && j.steps.every((l) => l.finite && l.forward === 0 && l.backward === 0)
+
 export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossStats): PerTensor {
   const own: LossStats[] = []
   const values = scales.map((t) => t.value)
@@ -159,10 +163,27 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
     return own[k]!
   }
   function* check(k: number, i: number): Check<Judged & { step: number }> {
-    const j = yield* narrowed(k, i, stats)
+    const first = yield* narrowed(k, i, stats)
+    const j = first.failed && flat(first) ? yield* coarser(k, i, first) : first
     if (j.failed || !(Math.abs(p.analytic[k]![i]! - j.numeric) > j.estimatedError)) return j
     const mine = yield* of(k)
     return mine === stats ? j : yield* narrowed(k, i, mine)
+  }
+  // Every step left the loss exactly as it was, and a ≠ 0 convicts: either the loss ignores x (a bug) or its grain is
+  // coarser than the noise measured (a staircase: float32 cancel-affine 8102, out of sample, a loss of −2048 whose big
+  // intermediate rounds it to steps the probe's moves never crossed; every weight a "bug" at numeric 0). Larger steps
+  // tell them apart: where the loss first moves, within the coordinate's scale, that change is its grain, and the
+  // coordinate is checked again with the noise raised to it; a loss that never moves there keeps the conviction.
+  function* coarser(k: number, i: number, j: Judged & { step: number }): Check<Judged & { step: number }> {
+    const c = coordinate(p, stats, scales[k]!, k, i)
+    let s = Math.max(...j.steps.map((l) => l.h))
+    for (let n = 0; n < K.MAX_CLIMB && (s *= RATIO) <= c.L; n++) {
+      const { f } = yield* lossAt(p.at, k, i, c.x + s)
+      // A NaN or ±∞ here is in no entry's steps: counted with the probes' for the report's warning.
+      if (!Number.isFinite(f)) return (nonFinite++, j)
+      if (f !== stats.value) return yield* narrowed(k, i, { ...stats, noise: Math.max(stats.noise, Math.abs(f - stats.value)) })
+    }
+    return j
   }
   // A one-element tensor's scale is a hedge between its value and the unit scale (`scalarScale`), which
   // |f/a| narrows where the loss varies on less; an analytic derivative of exactly 0 narrows nothing, and

@@ -1,5 +1,5 @@
 import { ShapeMismatchError } from '../errors.js'
-import { type Block, flatten } from './flatten.js'
+import { type Block, type Precision, flatten } from './flatten.js'
 
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`
 const isFlat = (s: readonly number[]): boolean => s.length <= 1
@@ -7,9 +7,10 @@ const isFlat = (s: readonly number[]): boolean => s.length <= 1
 /**
  * Copies the analytic gradient into one Float64Array per block of `at`, in the same order.
  * A flat gradient (typed array, flat list, scalar) is accepted for any tensor of the same size;
- * otherwise shapes must agree exactly.
+ * otherwise shapes must agree exactly. `precisions`, when given, receives each gradient tensor's storage
+ * precision (a Float32Array gradient carries float32 rounding, whatever the precision of `at`).
  */
-export function mirror(at: readonly Block[], grad: unknown): Float64Array[] {
+export function mirror(at: readonly Block[], grad: unknown, precisions?: Precision[]): Float64Array[] {
   const g = flatten(grad, 'the gradient').blocks
   const byName = new Map(g.map((b) => [b.name, b]))
   const out = at.map((a) => {
@@ -31,6 +32,7 @@ export function mirror(at: readonly Block[], grad: unknown): Float64Array[] {
     }
     const copy = new Float64Array(a.size)
     for (let i = 0; i < a.size; i++) copy[i] = b.get(i)
+    precisions?.push(b.precision)
     return copy
   })
   const extra = [...byName.keys()]

@@ -142,6 +142,8 @@ export function hintText(h: Hint): string {
       return `the step ${h.step} is below the parameters' resolution: x ± ${h.step} rounds back to x, so nothing was measured; use \`step: 'auto'\`.`
     case 'float32':
       return 'float32 round-off is as large as some derivatives: check a float64 copy of the model to decide them.'
+    case 'float32-gradient':
+      return `every failing weight (${h.count}) is off by at most ${exp(h.relativeError)} of its value, within float32 round-off: is the backward pass computed in float32 (Math.fround, a Float32Array buffer) while the loss runs in float64? Compute it in float64, or return it as a Float32Array to have it judged with float32's round-off.`
   }
 }
 
@@ -154,7 +156,7 @@ export function warningText(w: Warning, r: Report): string {
         const e = entry(path)
         return `${path}: [${e.slopes!.map((v) => v.toPrecision(3)).join(', ')}], analytic ${e.analytic.toPrecision(3)}`
       })
-      const judged = w.policy === 'skip' ? 'they were skipped' : 'their analytic values lie between the one-sided slopes and were accepted'
+      const judged = w.policy === 'skip' ? 'they were skipped' : 'their analytic values lie between the one-sided slopes (within their error) and were accepted'
       return `${w.count} ${weights(w.count)} ${w.count === 1 ? "moves" : "move"} a ReLU/max-like input across a kink within the step; ${judged} (${examples.join('; ')}${w.count > w.paths.length ? '; …' : ''})`
     }
     case 'non-finite': {

@@ -1,3 +1,4 @@
+import { K, UNIT_ROUNDOFF } from '../engine/constants.js'
 import type { Point } from '../engine/point.js'
 import type { Entry, Hint, Report } from './types.js'
 
@@ -116,7 +117,14 @@ export function hintsFor(r: Omit<Report, 'hints'>, p: Point): Hint[] {
   const hints: Hint[] = []
   if (!r.loss.deterministic) hints.push({ kind: 'nondeterministic', spread: r.loss.spread })
   const failingTensors = r.blocks.filter((b) => b.failed > 0).length
-  for (const b of r.blocks) {
+  // Every failure within float32 round-off of its analytic value, in a float64 check: that, not a pattern of a bug,
+  // is the first thing to rule out (a ×(1 + 2e-8) "factor" is a Float32 buffer, not a mean taken twice).
+  const failed = r.entries.filter((e) => e.failed)
+  const relative = failed.map((e) => Math.abs(e.analytic - e.numeric) / Math.max(Math.abs(e.analytic), Math.abs(e.numeric)))
+  const float32Gradient = p.precision === 'float64' && p.options.step === 'auto' && r.loss.deterministic && failed.length > 0 &&
+    failed.every((e, j) => e.verdict === 'bug' && relative[j]! <= K.ANALYTIC_ULPS * UNIT_ROUNDOFF.float32)
+  if (float32Gradient) hints.push({ kind: 'float32-gradient', count: failed.length, relativeError: Math.max(...relative) })
+  for (const b of float32Gradient ? [] : r.blocks) {
     const mine = r.entries.filter((e) => e.name === b.name)
     const failing = mine.filter((e) => e.failed && e.verdict !== 'kink')
     if (failing.length === 0 || !r.loss.deterministic) continue

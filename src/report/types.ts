@@ -203,6 +203,11 @@ export type Hint =
   | { kind: 'step-too-small'; step: number }
   /** float32 round-off is as large as some derivatives. */
   | { kind: 'float32' }
+  /**
+   * A float64 check whose every failing weight is off by no more than float32 round-off of the analytic value
+   * (ANALYTIC_ULPS float32 ulps; the largest `relativeError`): a backward pass computed in float32?
+   */
+  | { kind: 'float32-gradient'; count: number; relativeError: number }
 
 export interface Report {
   pass: boolean

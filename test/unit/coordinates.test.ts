@@ -6,7 +6,7 @@
 import { checkGradients, type Entry, type ProgressEvent, type Report } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 import { Perturbation } from '../../src/engine/calls.js'
-import { LOCAL_POSITIONS, SCALAR_RETRIES } from '../../src/engine/constants.js'
+import { K, LOCAL_POSITIONS, SCALAR_RETRIES } from '../../src/engine/constants.js'
 import { type Check, drive } from '../../src/engine/drive.js'
 import type { Point } from '../../src/engine/point.js'
 import { level } from '../../src/engine/differences.js'
@@ -313,9 +313,10 @@ describe('narrowed: only a one-element tensor with a = 0 whose verdict is the fa
   it('not where a ≠ 0: a scalar the loss ignores with a = 0.5 is a bug on its own scale, without SCALAR_RETRIES more checks', () => {
     const { r, probe } = checked(() => 0.25, () => [0.5], { at: Float64Array.from([0.3]) })
     expect(r.entries[0]).toMatchObject({ verdict: 'bug', numeric: 0 })
-    // Its differences, the local noise of a sweep's conviction, and at most one level evaluated twice (the trial
-    // below h and the sweep's own): each narrowing would add a noise probe and a check.
-    expect(r.evaluations - probe - 1).toBeLessThanOrEqual(2 * r.entries[0]!.steps.length + 2 * LOCAL_POSITIONS.length + 2)
+    // Its differences, the local noise of a sweep's conviction, at most one level evaluated twice (the trial
+    // below h and the sweep's own), and the larger steps that look for the loss's grain where every difference is 0
+    // (`coarser`, up to K.MAX_CLIMB calls; the loss never moves): each narrowing would add a noise probe and a check.
+    expect(r.evaluations - probe - 1).toBeLessThanOrEqual(2 * r.entries[0]!.steps.length + 2 * LOCAL_POSITIONS.length + 2 + K.MAX_CLIMB)
   })
 })
 

@@ -394,3 +394,19 @@ describe('step hints', () => {
     expect(hintsFor(report([{ ...unmoved, verdict: 'ok' }]), point('auto', 'float32'))).toEqual([])
   })
 })
+
+describe('float32-gradient: every failure within float32 round-off of its value, in a float64 check', () => {
+  const f32 = (n: number, rel: number): Fields => ({ analytic: n * (1 + rel), numeric: n })
+  // 64 float32 ulps (ANALYTIC_ULPS · 2⁻²⁴ = 3.8e-6) is the edge.
+  it('said instead of a pattern (here a "factor ×(1 + 2e-8)"), with the count and the largest relative error', () => {
+    const e = vector('w', [f32(1, 2e-8), f32(2, 2e-8), f32(3, 2e-8)])
+    expect(hints(e)).toEqual([{ kind: 'float32-gradient', count: 3, relativeError: expect.closeTo(2e-8, 15) }])
+    expect(hints(vector('w', [f32(1, 3e-6), f32(2, 1e-8)]))).toMatchObject([{ kind: 'float32-gradient', count: 2 }])
+  })
+  it('negative controls: one failure beyond float32 round-off, a float32 check, a fixed step, a failure that is not a bug', () => {
+    expect(hints(vector('w', [f32(1, 2e-8), f32(2, 1e-5)])).map((h) => h.kind)).not.toContain('float32-gradient')
+    expect(hintsFor(report(vector('w', [f32(1, 2e-8), f32(2, 2e-8)])), point('auto', 'float32')).map((h) => h.kind)).not.toContain('float32-gradient')
+    expect(hintsFor(report(vector('w', [f32(1, 2e-8), f32(2, 2e-8)])), point(1e-3)).map((h) => h.kind)).not.toContain('float32-gradient')
+    expect(hints(vector('w', [{ ...f32(1, 2e-8), verdict: 'nondeterministic' }])).map((h) => h.kind)).not.toContain('float32-gradient')
+  })
+})

@@ -18,6 +18,13 @@ const error = (at: unknown, grad: unknown): Error => {
 }
 
 describe('mirror: a gradient of the same structure is copied tensor by tensor', () => {
+  it('reports each gradient tensor\'s storage precision in `at`\'s order when asked: a Float32Array is float32 whatever `at` is', () => {
+    const at = { w: [1, 2], b: Float32Array.from([5]) }
+    const precisions: string[] = []
+    mirror(blocks(at), { b: [0.5], w: Float32Array.from([1, 2]) }, precisions as never)
+    expect(precisions).toEqual(['float32', 'float64'])
+  })
+
   it('copies each tensor into its own Float64Array, in `at`\'s order, whatever order the gradient lists them in', () => {
     const at = { w: [[1, 2], [3, 4]], b: Float32Array.from([5]), s: 6 }
     const grad = { s: 0.5, b: [0.25], w: [[-1, -2], [-3, -4]] }
