@@ -5,7 +5,7 @@ import type { Point } from '../engine/point.js'
 import { type Coordinate, type TensorScale, coordinate, tensorScale, tensorScales, trialStep } from '../engine/scale.js'
 import { localNoise, withNoise } from '../engine/local.js'
 import { climb, firstLevel, sweep } from '../engine/sweep.js'
-import { K, NEGLIGIBLE, RATIO, SCALAR_RETRIES, UNIT_ROUNDOFF } from '../engine/constants.js'
+import { NEGLIGIBLE, RATIO, SCALAR_RETRIES, UNIT_ROUNDOFF } from '../engine/constants.js'
 import { type Judged, type Verdictless, clearedByFirst, disagrees, judge, secondStep, stepsOf } from '../engine/verdict.js'
 import { type Level, level } from '../engine/differences.js'
 import { multiIndex, pathOf } from '../params/flatten.js'
@@ -172,12 +172,13 @@ export function perTensor(p: Point, scales: readonly TensorScale[], stats: LossS
   // Every step left the loss exactly as it was, and a ≠ 0 convicts: either the loss ignores x (a bug) or its grain is
   // coarser than the noise measured (a staircase: float32 cancel-affine 8102, out of sample, a loss of −2048 whose big
   // intermediate rounds it to steps the probe's moves never crossed; every weight a "bug" at numeric 0). Larger steps
-  // tell them apart: where the loss first moves, within the coordinate's scale, that change is its grain, and the
+  // tell them apart: where the loss first moves, within the coordinate's scale L, that change is its grain, and the
   // coordinate is checked again with the noise raised to it; a loss that never moves there keeps the conviction.
   function* coarser(k: number, i: number, j: Judged & { step: number }): Check<Judged & { step: number }> {
     const c = coordinate(p, stats, scales[k]!, k, i)
     let s = Math.max(...j.steps.map((l) => l.h))
-    for (let n = 0; n < K.MAX_CLIMB && (s *= RATIO) <= c.L; n++) {
+    // Up to the coordinate's scale, however far: from a first step of (3u)^⅓·L that is 8 calls at most in float64.
+    while (Number.isFinite(c.L) && (s *= RATIO) <= c.L) {
       const { f } = yield* lossAt(p.at, k, i, c.x + s)
       // A NaN or ±∞ here is in no entry's steps: counted with the probes' for the report's warning.
       if (!Number.isFinite(f)) return (nonFinite++, j)

@@ -11,7 +11,9 @@ export const cellLimit = (tensors: number): number => Math.max(16, Math.floor(MA
 /** |a − n| ÷ bound: what decides the verdict, so what the colour shows. */
 export function ratio(e: Entry): number {
   if (e.absoluteError === 0) return 0
-  return e.tolerance > 0 ? e.absoluteError / e.tolerance : Infinity
+  // A NaN error (an analytic side that is NaN) is as far beyond the bound as any: drawn as the worst.
+  const q = e.tolerance > 0 ? e.absoluteError / e.tolerance : Infinity
+  return Number.isNaN(q) ? Infinity : q
 }
 
 const mix = (a: number[], b: number[], t: number): string =>

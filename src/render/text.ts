@@ -49,7 +49,7 @@ function ratioName(r: number): string {
   if (whole(r)) return `×${Math.round(r)}`.replace('-', '−')
   if (whole(inv)) return `×${inv < 0 ? '−' : ''}1/${Math.abs(Math.round(inv))}`
   // Close to 1, say how far from it: ×1.00001 would read as ×1.
-  return Math.abs(r - 1) < 1e-3 ? `×(1 ${r < 1 ? '−' : '+'} ${Math.abs(r - 1).toExponential(1)})` : `×${Number(r.toPrecision(4))}`
+  return Math.abs(r - 1) < 1e-3 ? `×(1 ${r < 1 ? '−' : '+'} ${Math.abs(r - 1).toExponential(1)})` : `×${Number(r.toPrecision(4))}`.replace('-', '−')
 }
 
 /** The sweep's story in words: how |a − D(h)| moved over the central differences, largest step first. */
@@ -231,7 +231,7 @@ export function headline(r: Report): string {
   }
   if (r.failed === 0) {
     const along = r.directions.filter((d) => d.failed && !d.kink && d.depth === 0).map((d) => `${d.tensor} (${d.kind === 'gradient' ? 'along its gradient' : 'a random direction'})`)
-    return `✗ ${along.length > 0 ? along.join(', ') : 'a direction'} ${along.length === 1 ? 'disagrees' : 'disagree'} ${rule(r)}, though none of the ${plural(r.checked, 'checked weight')} does (${setting(r)})`
+    return `✗ ${along.length > 0 ? along.join(', ') : 'a direction'} ${along.length > 1 ? 'disagree' : 'disagrees'} ${rule(r)}, though none of the ${plural(r.checked, 'checked weight')} does (${setting(r)})`
   }
   return `✗ ${r.failed.toLocaleString('en-US')} of ${plural(r.checked, 'checked weight')} ${r.failed === 1 ? 'disagrees' : 'disagree'} ${rule(r)} (${setting(r)})`
 }

@@ -6,7 +6,7 @@
 import { checkGradients, type Entry, type ProgressEvent, type Report } from 'gradcheck'
 import { describe, expect, it } from 'vitest'
 import { Perturbation } from '../../src/engine/calls.js'
-import { K, LOCAL_POSITIONS, SCALAR_RETRIES } from '../../src/engine/constants.js'
+import { LOCAL_POSITIONS, SCALAR_RETRIES } from '../../src/engine/constants.js'
 import { type Check, drive } from '../../src/engine/drive.js'
 import type { Point } from '../../src/engine/point.js'
 import { level } from '../../src/engine/differences.js'
@@ -315,8 +315,9 @@ describe('narrowed: only a one-element tensor with a = 0 whose verdict is the fa
     expect(r.entries[0]).toMatchObject({ verdict: 'bug', numeric: 0 })
     // Its differences, the local noise of a sweep's conviction, at most one level evaluated twice (the trial
     // below h and the sweep's own), and the larger steps that look for the loss's grain where every difference is 0
-    // (`coarser`, up to K.MAX_CLIMB calls; the loss never moves): each narrowing would add a noise probe and a check.
-    expect(r.evaluations - probe - 1).toBeLessThanOrEqual(2 * r.entries[0]!.steps.length + 2 * LOCAL_POSITIONS.length + 2 + K.MAX_CLIMB)
+    // (`coarser`, ×RATIO up to L, 8 in float64 from (3u)^⅓·L; the loss never moves): each narrowing would add a noise
+    // probe and a check.
+    expect(r.evaluations - probe - 1).toBeLessThanOrEqual(2 * r.entries[0]!.steps.length + 2 * LOCAL_POSITIONS.length + 2 + 8)
   })
 })
 
@@ -391,5 +392,86 @@ describe('checkCoordinate: where h’s first difference alone would clear, a dis
     expect(j).toMatchObject({ verdict: 'bug', failed: true, reason: { kind: 'sweep' }, step: trial.s })
     expect(new Set(j.steps.map((x) => x.h)).size).toBe(j.steps.length)
     expect(coordinateOf((v) => Math.sin(v) + 1e4, Math.cos, 0.7, 1).j.failed).toBe(false)
+  })
+})
+
+describe('coarser: a conviction where the loss never moved looks for its grain at larger steps', () => {
+  // A loss rounded to a grain of 1e-3: the probe's moves and w[1]'s first steps (a = 0.1, round-off-optimal, ~1e-6)
+  // never cross a stair, so every difference of w[1] is exactly 0 and a = 0.1 convicts. The stairs are crossed at
+  // steps ≥ 5e-3, within w[1]'s scale.
+  const q = 1e-3
+  const stairs = (t: Float64Array[]): number => q * Math.round((t[0]![0]! ** 2 + 0.1 * t[0]![1]!) / q)
+  const setup = (f: (t: Float64Array[]) => number, a = 0.1) => {
+    const s = point({ w: [0.5, 0.3] }, [[1, a]], f)
+    const m = s.run(measured(s.p))
+    return { ...s, ...m, own: perTensor(m.p, m.scales, m.stats) }
+  }
+  it('the right derivative is not convicted: the first move is the grain, and w[1] is checked again with that noise', () => {
+    const s = setup(stairs)
+    const plain = s.run(checkCoordinate(s.p, s.stats, s.scales[0]!, 0, 1))
+    expect(plain).toMatchObject({ verdict: 'bug', numeric: 0 })
+    expect(plain.steps.every((x) => x.forward === 0 && x.backward === 0)).toBe(true)
+    const j = s.run(s.own.check(0, 1))
+    expect(j.failed).toBe(false)
+    // Judged on steps that cross the stairs: the largest at least q/(2a).
+    expect(Math.max(...j.steps.map((x) => x.h))).toBeGreaterThanOrEqual(q / (2 * 0.1))
+    expect(j.numeric).toBeCloseTo(0.1, 2)
+  })
+  it('negative control: ×3 on the same staircase still fails, on the steps that see the grain', () => {
+    const s = setup(stairs, 0.3)
+    const j = s.run(s.own.check(0, 1))
+    expect(j).toMatchObject({ verdict: 'bug', failed: true })
+    expect(j.numeric).toBeCloseTo(0.1, 2)
+  })
+  it('a loss that never moves up to the scale keeps the conviction, after one call per ×RATIO up to L', () => {
+    const s = setup(() => 0.25)
+    const start = s.calls()
+    const plain = s.run(checkCoordinate(s.p, s.stats, s.scales[0]!, 0, 1))
+    const own = s.calls() - start
+    const j = s.run(s.own.check(0, 1))
+    expect(j).toMatchObject({ verdict: 'bug', failed: true, numeric: 0 })
+    expect(j.steps).toEqual(plain.steps)
+    const c = coordinate(s.p, s.stats, s.scales[0]!, 0, 1)
+    const top = Math.max(...plain.steps.map((x) => x.h))
+    // Steps top·4, top·16, … while ≤ L: one call each, after the coordinate's own check.
+    let searched = 0
+    for (let h = top * 4; h <= c.L; h *= 4) searched++
+    expect(searched).toBeGreaterThan(3)
+    expect(s.calls() - start - own).toBe(own + searched)
+  })
+  it('a NaN met while searching keeps the conviction and is counted for the report’s warning', () => {
+    const s = setup((t) => (Math.abs(t[0]![1]! - 0.3) > 1e-4 ? Number.NaN : 0.25))
+    const j = s.run(s.own.check(0, 1))
+    expect(j).toMatchObject({ verdict: 'bug', failed: true })
+    expect(s.own.closed(s.stats).nonFinite).toBe(s.stats.nonFinite + 1)
+  })
+  it('a conviction with any nonzero difference searches nothing', () => {
+    // a = 0.3 against sin's 0.1·cos: the sweep's differences are not 0, so the first verdict stands with its own calls.
+    const s = setup((t) => t[0]![0]! ** 2 + 0.1 * Math.sin(t[0]![1]!), 0.3)
+    const start = s.calls()
+    const plain = s.run(checkCoordinate(s.p, s.stats, s.scales[0]!, 0, 1))
+    const own = s.calls() - start
+    const j = s.run(s.own.check(0, 1))
+    expect(j).toMatchObject({ verdict: 'bug', failed: true })
+    expect(s.calls() - start - own).toBe(own)
+    expect(j.steps).toEqual(plain.steps)
+  })
+  it('nor one with a side that moved (a kink whose other side is flat), nor one whose smallest steps alone saw nothing', () => {
+    // 0.1·max(0, w₁ − 0.3) at its kink, a = 5: the backward differences are all 0, the forward ones 0.1.
+    const oneSided = (t: Float64Array[]): number => t[0]![0]! ** 2 + 0.1 * Math.max(0, t[0]![1]! - 0.3)
+    // Flat within 5e-7 of x, linear beyond: the sweep's smallest step sees 0, the larger ones 0.1.
+    const nearFlat = (t: Float64Array[]): number => t[0]![0]! ** 2 + (Math.abs(t[0]![1]! - 0.3) > 5e-7 ? 0.1 * (t[0]![1]! - 0.3) : 0)
+    for (const f of [oneSided, nearFlat]) {
+      const s = setup(f, 5)
+      const start = s.calls()
+      const plain = s.run(checkCoordinate(s.p, s.stats, s.scales[0]!, 0, 1))
+      const own = s.calls() - start
+      expect(plain.failed).toBe(true)
+      expect(plain.steps.some((x) => x.forward !== 0 || x.backward !== 0)).toBe(true)
+      if (f === nearFlat) expect(plain.steps.some((x) => x.forward === 0 && x.backward === 0)).toBe(true)
+      if (f === oneSided) expect(plain.steps.every((x) => x.backward === 0)).toBe(true)
+      s.run(s.own.check(0, 1))
+      expect(s.calls() - start - own).toBe(own)
+    }
   })
 })

@@ -218,7 +218,11 @@ describe('heatmap: the cells', () => {
   // Finding: an entry whose |a − n| is NaN (an analytic derivative that is NaN, from a JVP: reason
   // 'analytic-not-finite') has ratio NaN, so its cell is filled "#NaNNaNNaN" (not a colour) and its tooltip
   // says "NaN×bound"; it fails, and should be drawn like any failure beyond the bound (dark red).
-  it.todo('colours a failing cell whose error is NaN as far beyond its bound, not with an invalid colour')
+  it('colours a failing cell whose error is NaN as far beyond its bound, not with an invalid colour (was "#NaNNaNNaN")', () => {
+    const nan = bug({ analytic: Number.NaN, absoluteError: Number.NaN, tolerance: 1e-9 })
+    expect(ratio(nan)).toBe(Infinity)
+    expect(cellColour(nan)).toBe('#9b1c1c')
+  })
 
   it('labels the SVG with the escaped tensor name', () => {
     const t = tensor([1])

@@ -137,7 +137,10 @@ describe('hintText: the hints in words', () => {
 
   // Finding: a negative ratio that is neither −1, a whole number nor a unit fraction prints an ASCII hyphen
   // (×-1.002) where the others print the minus sign U+2212 (×−1, ×−3, ×−1/2).
-  it.todo('writes a negative ratio that is not whole with the same minus sign as the whole ones (×−1.002)')
+  it('writes a negative ratio that is not whole with the same minus sign as the whole ones (×−1.002; was ×-1.002)', () => {
+    expect(factor(-1.002)).toContain('= ×−1.002 numeric')
+    expect(factor(-1.5)).toContain('= ×−1.5 numeric')
+  })
 
   it('says how far from 1 a ratio close to 1 is, since ×1.00001 would read as ×1', () => {
     expect(factor(1.00001)).toContain('= ×(1 + 1.0e-5) numeric')
@@ -367,12 +370,9 @@ describe('headline: the verdict line', () => {
 
   it('says a direction disagrees when the only failing directions are kinks or parts', () => {
     const r = report({ pass: false, entries: ok(2), directions: [direction({ failed: true, kink: true }), direction({ kind: 'part', depth: 1, failed: true })] })
-    expect(headline(r)).toMatch(/^✗ a direction disagrees? beyond what the numerics explain, though none of the 2 checked weights does \(/)
+    // In the singular (was "a direction disagree": the verb agreed with the empty list of named directions).
+    expect(headline(r)).toMatch(/^✗ a direction disagrees beyond what the numerics explain, though none of the 2 checked weights does \(/)
   })
-
-  // Finding: with no first direction to name, the headline reads "✗ a direction disagree beyond …" (the verb
-  // agrees with the empty list, not with "a direction").
-  it.todo('says "a direction disagrees" in the singular when it names no direction')
 
   it('names the first directions that disagree when no single weight does, leaving out kinks and parts', () => {
     const r = (ds: ReturnType<typeof direction>[]) => report({ pass: false, entries: ok(2), directions: ds })
