@@ -15,20 +15,11 @@ import { firstLevel } from '../../src/engine/sweep.js'
 import { type Judged, clearedByFirst, disagrees } from '../../src/engine/verdict.js'
 import { checkCoordinate, entryOf, measured, perTensor } from '../../src/modes/coordinates.js'
 import { resolveOptions } from '../../src/options.js'
-import type { Block } from '../../src/params/flatten.js'
-import { quantisedAtSweep } from './weight.js'
+import { namedBlocks, quantisedAtSweep } from './weight.js'
 
 /** A point over `tensors` (name → values) whose loss reads them through `f`; `grad` the analytic gradient. */
 const point = (tensors: Record<string, number[]>, grad: number[][], f: (t: Float64Array[]) => number, options: object = {}) => {
-  const data = Object.values(tensors).map((v) => Float64Array.from(v))
-  const blocks: Block[] = Object.keys(tensors).map((name, k) => ({
-    name,
-    shape: [data[k]!.length],
-    size: data[k]!.length,
-    precision: 'float64',
-    get: (i) => data[k]![i]!,
-    set: (i, v) => void (data[k]![i] = v),
-  }))
+  const { data, blocks } = namedBlocks(tensors)
   const at = new Perturbation(blocks)
   const p: Point = { at, analytic: grad.map((g) => Float64Array.from(g)), precision: 'float64', options: resolveOptions({ at: data[0]!, ...options }) }
   let calls = 0

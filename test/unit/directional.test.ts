@@ -11,7 +11,7 @@ import type { Point } from '../../src/engine/point.js'
 import { measured, perTensor } from '../../src/modes/coordinates.js'
 import { checkCovered } from '../../src/modes/directional.js'
 import { resolveOptions } from '../../src/options.js'
-import type { Block } from '../../src/params/flatten.js'
+import { namedBlocks } from './weight.js'
 import { Progress, type ProgressEvent } from '../../src/progress.js'
 import { random, sampleIndices } from '../../src/random.js'
 
@@ -25,15 +25,7 @@ const point = (
   options: object = {},
   extra: { along?: Point['along']; events?: ProgressEvent[] } = {},
 ) => {
-  const data = Object.values(tensors).map((v) => Float64Array.from(v))
-  const blocks: Block[] = Object.keys(tensors).map((name, k) => ({
-    name,
-    shape: [data[k]!.length],
-    size: data[k]!.length,
-    precision: 'float64',
-    get: (i) => data[k]![i]!,
-    set: (i, v) => void (data[k]![i] = v),
-  }))
+  const { data, blocks } = namedBlocks(tensors)
   const at = new Perturbation(blocks)
   const progress = extra.events ? new Progress((e) => extra.events!.push(e)) : undefined
   const p: Point = {

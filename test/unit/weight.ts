@@ -86,3 +86,17 @@ export const quantisedAtSweep = (h: number, delta: number) => (w: Float64Array):
   const k = Math.log2(h / Math.abs(t)) / 2
   return t !== 0 && k >= 0 && Math.abs(k - Math.round(k)) < 1e-9 ? (1 + delta) * t : t
 }
+
+/** One float64 vector tensor per name of `tensors`, each read and written through its own Float64Array in `data`. */
+export const namedBlocks = (tensors: Record<string, number[]>): { data: Float64Array[]; blocks: Block[] } => {
+  const data = Object.values(tensors).map((v) => Float64Array.from(v))
+  const blocks: Block[] = Object.keys(tensors).map((name, k) => ({
+    name,
+    shape: [data[k]!.length],
+    size: data[k]!.length,
+    precision: 'float64',
+    get: (i) => data[k]![i]!,
+    set: (i, v) => void (data[k]![i] = v),
+  }))
+  return { data, blocks }
+}
